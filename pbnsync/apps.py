@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PbnsyncConfig(AppConfig):
+    name = "pbnsync"
+    verbose_name = "pbnsync"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -1,0 +1,364 @@
+"""The connector interface and the typed records that cross the PMS boundary.
+
+No vendor dict leaves `pms/`: each vendor module maps its wire shapes to these
+dataclasses. Times are timezone-aware (vendor-local times are interpreted in the
+practice's time zone by the connector). Ids are strings whatever the vendor uses.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+
+class PmsError(Exception):
+    """A PMS call failed; `permanent` says whether retrying can help."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.status = status
+        self.retry_after = retry_after
+
+
+class PmsOutcomeUnknown(PmsError):
+    """A write was sent but no answer came back: it may or may not have applied."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=False)
+
+
+class Lane(enum.IntEnum):
+    """Request-budget priority; a lower value is served first."""
+
+    WRITE_BACK = 0
+    FAST = 1
+    INCREMENTAL = 2
+    INITIAL = 3
+
+
+class Entity(enum.StrEnum):
+    PATIENT = "patient"
+    APPOINTMENT = "appointment"
+    PROVIDER = "provider"
+    PROCEDURE = "procedure"
+    PAYMENT = "payment"
+
+
+class Capability(enum.StrEnum):
+    READ_PATIENTS = "read_patients"
+    READ_APPOINTMENTS = "read_appointments"
+    READ_PROVIDERS = "read_providers"
+    READ_PROCEDURES = "read_procedures"
+    READ_PAYMENTS = "read_payments"
+    READ_DELETIONS = "read_deletions"  # a native deletion feed
+    WRITE_NOTE = "write_note"
+    WRITE_CONFIRMATION = "write_confirmation"
+    WRITE_DOCUMENT = "write_document"
+    WRITE_PATIENT = "write_patient"
+    WRITE_APPOINTMENT = "write_appointment"
+    WRITE_PAYMENT = "write_payment"
+    WRITE_FEE = "write_fee"  # a fee as its own transaction
+
+
+# --- records read from the PMS -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferenceValue:
+    """A provider, note type, document category, status, payment type or operatory.
+
+    `kind` uses the values of practices.models.ReferenceKind.
+    """
+
+    kind: str
+    pms_id: str
+    label: str
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Patient:
+    pms_id: str
+    first_name: str
+    last_name: str
+    birthdate: date | None = None
+    email: str = ""
+    phone: str = ""
+    status: str = ""  # vendor status text, e.g. "Patient", "Inactive", "Deleted"
+    is_deleted: bool = False  # soft-deleted in the PMS
+    guarantor_pms_id: str = ""
+    modified_at: datetime | None = None
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Appointment:
+    pms_id: str
+    patient_pms_id: str
+    start_at: datetime
+    duration_minutes: int = 0
+    provider_pms_id: str = ""
+    operatory_pms_id: str = ""
+    status: str = ""  # vendor status text, e.g. "Scheduled", "Complete", "Broken"
+    confirmation_pms_id: str = ""  # the PMS's confirmation status id
+    note: str = ""
+    is_deleted: bool = False
+    modified_at: datetime | None = None
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Provider:
+    pms_id: str
+    abbreviation: str
+    first_name: str = ""
+    last_name: str = ""
+    active: bool = True
+    modified_at: datetime | None = None
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Procedure:
+    pms_id: str
+    patient_pms_id: str
+    code: str
+    fee: Decimal
+    status: str
+    performed_on: date | None = None
+    appointment_pms_id: str = ""
+    provider_pms_id: str = ""
+    is_deleted: bool = False
+    modified_at: datetime | None = None
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Payment:
+    pms_id: str
+    patient_pms_id: str
+    amount: Decimal
+    paid_on: date | None
+    payment_type_pms_id: str = ""
+    note: str = ""
+    modified_at: datetime | None = None
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Deletion:
+    entity: Entity
+    pms_id: str
+    deleted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """A record the PMS sent that could not be mapped; the rest of the page is fine."""
+
+    entity: Entity
+    pms_id: str | None
+    reason: str
+    raw_excerpt: str = ""
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a resumable read.
+
+    Pass `cursor` to the next call. While `has_more`, it resumes the walk; once
+    `has_more` is false it is the watermark for the next "changed since" cycle.
+    """
+
+    records: list[T]
+    cursor: str
+    has_more: bool
+    errors: list[RecordError] = field(default_factory=list)
+
+
+# --- write requests -------------------------------------------------------------
+
+
+class NoteDirection(enum.StrEnum):
+    OUTGOING = "outgoing"
+    INCOMING = "incoming"
+    NONE = "none"
+
+
+class NoteChannel(enum.StrEnum):
+    PHONE = "phone"
+    SMS = "sms"
+    EMAIL = "email"
+    OTHER = "other"
+
+
+class WriteKind(enum.StrEnum):
+    NOTE = "note"
+    CONFIRMATION = "confirmation"
+    DOCUMENT = "document"
+    PATIENT = "patient"
+    APPOINTMENT = "appointment"
+    PAYMENT = "payment"
+
+
+@dataclass(frozen=True)
+class NoteRequest:
+    patient_pms_id: str
+    text: str
+    note_type_pms_id: str
+    provider_pms_id: str
+    direction: NoteDirection
+    channel: NoteChannel
+    occurred_at: datetime
+    marker: str  # our idempotency marker, stored in the PMS record to find it again
+
+
+@dataclass(frozen=True)
+class ConfirmationRequest:
+    appointment_pms_id: str
+    status_pms_id: str
+
+
+@dataclass(frozen=True)
+class DocumentRequest:
+    patient_pms_id: str
+    category_pms_id: str
+    filename: str
+    content: bytes
+    description: str
+    provider_pms_id: str
+    marker: str
+
+
+@dataclass(frozen=True)
+class PatientRequest:
+    first_name: str
+    last_name: str
+    birthdate: date | None
+    provider_pms_id: str
+    marker: str
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class AppointmentRequest:
+    patient_pms_id: str
+    start_at: datetime
+    duration_minutes: int
+    provider_pms_id: str
+    operatory_pms_id: str
+    marker: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    patient_pms_id: str
+    amount: Decimal
+    payment_type_pms_id: str
+    paid_on: date
+    provider_pms_id: str
+    marker: str
+    note: str = ""
+    is_fee: bool = False  # post as a fee (charge) rather than a payment
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    pms_id: str
+
+
+# --- the connector --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConnectionConfig:
+    """What a connector needs to reach one practice's PMS; built from PmsConnection."""
+
+    connection_id: int
+    pms_type: str
+    base_url: str
+    credentials: dict[str, str] = field(repr=False)
+    time_zone: ZoneInfo = ZoneInfo("UTC")
+
+
+class Connector(abc.ABC):
+    """One practice's PMS. Every method may raise PmsError (or PmsOutcomeUnknown)."""
+
+    pms_type: str
+    label: str  # "Open Dental", used in messages people read
+    capabilities: frozenset[Capability]
+
+    def __init__(self, config: ConnectionConfig, lane: Lane = Lane.INCREMENTAL) -> None:
+        self.config = config
+        self.lane = lane
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    # reads
+    @abc.abstractmethod
+    def fetch_reference(self) -> list[ReferenceValue]:
+        """Return every reference value (providers, note types, categories, ...)."""
+
+    @abc.abstractmethod
+    def fetch_changed(self, entity: Entity, cursor: str | None) -> Page:
+        """Return one page of `entity` changed since `cursor` (None: everything)."""
+
+    @abc.abstractmethod
+    def fetch_deletions(self, cursor: str | None) -> Page[Deletion]:
+        """Return deletions since `cursor`, natively or by reconciliation."""
+
+    @abc.abstractmethod
+    def fetch_patient(self, pms_id: str) -> Patient:
+        """Return one patient now (on-demand refresh)."""
+
+    @abc.abstractmethod
+    def fetch_appointment(self, pms_id: str) -> Appointment:
+        """Return one appointment now (read-back after a confirmation)."""
+
+    # writes
+    @abc.abstractmethod
+    def write_note(self, request: NoteRequest) -> WriteResult: ...
+
+    @abc.abstractmethod
+    def set_confirmation(self, request: ConfirmationRequest) -> WriteResult: ...
+
+    @abc.abstractmethod
+    def upload_document(self, request: DocumentRequest) -> WriteResult: ...
+
+    @abc.abstractmethod
+    def create_patient(self, request: PatientRequest) -> WriteResult: ...
+
+    @abc.abstractmethod
+    def create_appointment(self, request: AppointmentRequest) -> WriteResult: ...
+
+    @abc.abstractmethod
+    def post_payment(self, request: PaymentRequest) -> WriteResult: ...
+
+    @abc.abstractmethod
+    def find_written(
+        self, kind: WriteKind, patient_pms_id: str, marker: str
+    ) -> str | None:
+        """Return the PMS id of a record we wrote carrying `marker`, if it exists.
+
+        Used before retrying a write whose outcome was unknown, so the PMS never
+        gets a duplicate.
+        """
