@@ -1,0 +1,51 @@
+"""Per-practice request budgets, as the real PMS applies them."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+
+class RateLimiter:
+    """At most one request start per `interval` seconds; count every violation.
+
+    Open Dental throttles per customer key, 1 s (5 s read-only, 500 ms enterprise)
+    between calls, and does not document how an over-limit call is answered
+    (opendental-api.md §4.3): mode "delay" holds the call until its slot, mode
+    "reject" answers 429 with Retry-After. Either way the call counts as a violation.
+    """
+
+    def __init__(self, interval: float = 0.0, mode: str = "delay") -> None:
+        self.interval = interval
+        self.mode = mode
+        self.violations = 0
+        self.admitted = 0
+        self._next_start = 0.0
+        self._lock = threading.Lock()
+
+    def admit(self) -> float | None:
+        """Admit a request now (after any delay); return Retry-After if rejected."""
+        with self._lock:
+            now = time.monotonic()
+            if self.interval <= 0:
+                self.admitted += 1
+                return None
+            if now >= self._next_start:
+                self._next_start = now + self.interval
+                self.admitted += 1
+                return None
+            self.violations += 1
+            wait = self._next_start - now
+            if self.mode == "reject":
+                return wait
+            self._next_start += self.interval
+            self.admitted += 1
+        time.sleep(wait)
+        return None
+
+    def reset(self) -> None:
+        """Forget violations and the current slot."""
+        with self._lock:
+            self.violations = 0
+            self.admitted = 0
+            self._next_start = 0.0

@@ -1,0 +1,51 @@
+"""Live changes: step-wise from tests, in one second, and in the background."""
+
+import time
+from collections import Counter
+
+from pms.simulator import records as r
+
+
+def test_it_applies_exactly_n_changes(sim_practice):
+    before = sim_practice.store.max_seq
+    made = sim_practice.apply_changes(40)
+    assert len(made) == 40
+    assert sim_practice.store.max_seq == before + 40
+
+
+def test_it_can_make_many_changes_in_the_same_second(sim_practice):
+    made = sim_practice.apply_changes(60, same_second=True)
+    assert len({c.at for c in made}) == 1
+    assert [c.seq for c in made] == sorted({c.seq for c in made})
+
+
+def test_changes_cover_edits_moves_confirmations_new_rows_and_deletions(
+    sim_practice,
+):
+    made = sim_practice.apply_changes(400)
+    kinds = Counter((c.kind, c.action) for c in made)
+    assert kinds[(r.PATIENT, "update")] > 0
+    assert kinds[(r.PATIENT, "create")] > 0
+    assert kinds[(r.APPOINTMENT, "update")] > 0
+    assert kinds[(r.APPOINTMENT, "delete")] > 0
+    fields = {f for c in made if c.kind == r.APPOINTMENT for f in c.fields}
+    assert {"start", "confirmation_id", "status"} <= fields
+    assert sim_practice.store.deletions(r.APPOINTMENT)
+
+
+def test_new_patients_are_their_own_guarantors(sim_practice):
+    made = sim_practice.apply_changes(300)
+    new = [c.record for c in made if c.kind == r.PATIENT and c.action == "create"]
+    assert new and all(p.guarantor_id == p.id for p in new)
+
+
+def test_the_background_driver_changes_the_practice_at_its_rate(sim_practice):
+    before = sim_practice.store.max_seq
+    sim_practice.settings(change_rate=50)
+    time.sleep(0.6)
+    sim_practice.settings(change_rate=0)
+    made = sim_practice.store.max_seq - before
+    assert 10 <= made <= 60
+    settled = sim_practice.store.max_seq
+    time.sleep(0.2)
+    assert sim_practice.store.max_seq == settled
