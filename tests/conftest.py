@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from practices.defaults import ensure_settings
 from practices.models import Membership, Practice
 
+pytest_plugins = ["tests.fixtures.simulator"]
+
 PASSWORD = "correct-horse-battery-staple"
 
 
