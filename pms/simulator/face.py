@@ -111,8 +111,12 @@ class Face:
         authenticate: Authenticator,
         *,
         error: Callable[[int, str], Response] | None = None,
+        rate_mode: str | None = None,
     ) -> None:
         self.name = name
+        # A vendor that always answers 429 (Dentrix Ascend) overrides the
+        # practice's rate mode; None follows the practice setting.
+        self.rate_mode = rate_mode
         self.prefix = prefix.rstrip("/")
         self.authenticate = authenticate
         self.url_map = Map(strict_slashes=False, merge_slashes=False)

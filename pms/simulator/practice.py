@@ -136,14 +136,14 @@ class Practice:
         self._state: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
-    def limiter(self, face: str) -> RateLimiter:
-        """Return the request budget of `face` for this practice."""
+    def limiter(self, face: str, mode: str | None = None) -> RateLimiter:
+        """Return the request budget of `face`; `mode` overrides the practice's."""
         with self._lock:
             limiter = self._limiters.get(face)
             if limiter is None:
                 limiter = self._limiters[face] = RateLimiter()
             limiter.interval = self.settings.rate_interval_ms / 1000
-            limiter.mode = self.settings.rate_mode
+            limiter.mode = mode or self.settings.rate_mode
             return limiter
 
     def violations(self) -> dict[str, int]:

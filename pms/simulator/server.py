@@ -90,7 +90,7 @@ class SimulatorApp:
         response: Any = None
         try:
             if route.limited:
-                retry_after = practice.limiter(face.name).admit()
+                retry_after = practice.limiter(face.name, face.rate_mode).admit()
                 if retry_after is not None:
                     response = face.rate_limited(retry_after)
                     return response
