@@ -1,6 +1,12 @@
 """Create a practice's settings rows with the help center's defaults."""
 
-from .models import Practice, SyncSettings, WriteBackKind, WriteBackRule, WriteBackSettings
+from .models import (
+    Practice,
+    SyncSettings,
+    WriteBackKind,
+    WriteBackRule,
+    WriteBackSettings,
+)
 
 
 def ensure_settings(practice: Practice) -> None:

@@ -24,7 +24,9 @@ class IntervalRecommendation:
     def text(self) -> str:
         low, high = self.minutes
         if self.appointments_per_day is None:
-            return "No appointment data yet; recommended interval follows practice size."
+            return (
+                "No appointment data yet; recommended interval follows practice size."
+            )
         return (
             f"{self.tier} practice ({self.appointments_per_day:.0f} appointments/day "
             f"over the last {LOOKBACK_DAYS} days): {low}–{high} minutes recommended."

@@ -45,7 +45,8 @@ class PmsConnection(models.Model):
     pms_type = models.CharField("PMS", max_length=20, choices=PmsType.choices)
     base_url = models.URLField(
         max_length=500,
-        help_text="The vendor's API base URL, or the simulator's prefix in development.",
+        help_text="The vendor's API base URL, "
+        "or the simulator's prefix in development.",
     )
     client_id = EncryptedTextField("Client ID", blank=True, default="")
     client_secret = EncryptedTextField("Client secret", blank=True, default="")

@@ -25,7 +25,8 @@ class Practice(models.Model):
     )
     nightly_window_start_hour = models.PositiveSmallIntegerField(
         default=2,
-        help_text="Practice-local hour when the nightly window (purges, analytics) opens.",
+        help_text="Practice-local hour when the nightly window "
+        "(purges, analytics) opens.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -54,7 +55,8 @@ class Membership(models.Model):
     can_manage_settings = models.BooleanField(
         "Practice Settings permission",
         default=False,
-        help_text="May view and change this practice's PMS sync and write-back settings.",
+        help_text="May view and change this practice's PMS sync "
+        "and write-back settings.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

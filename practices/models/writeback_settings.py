@@ -72,9 +72,11 @@ _GROUPS = {
     **dict.fromkeys(["new_patient", "new_appointment"], "New Records"),
     "payment": "Payments",
 }
-_NOTE_KINDS = {k for k, g in _GROUPS.items() if g in {
-    "Phone Call Logs", "Patient & Task Notes", "Communications", "Insurance"
-}}
+_NOTE_KINDS = {
+    k
+    for k, g in _GROUPS.items()
+    if g in {"Phone Call Logs", "Patient & Task Notes", "Communications", "Insurance"}
+}
 
 
 def _reference(kind: str, verbose_name: str, **kwargs) -> models.ForeignKey:

@@ -1,0 +1,102 @@
+"""The admin form for a PMS connection: credentials are write-only."""
+
+from django import forms
+
+from ..models import PmsConnection
+from ..models.connection import CREDENTIAL_FIELDS, REQUIRED_CREDENTIALS, PmsType
+
+
+def clear_name(name: str) -> str:
+    return f"clear_{name}"
+
+
+def _secret() -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(
+            render_value=False, attrs={"autocomplete": "new-password"}
+        ),
+    )
+
+
+def _clear() -> forms.BooleanField:
+    return forms.BooleanField(label="clear", required=False)
+
+
+class PmsConnectionAdminForm(forms.ModelForm):
+    """Never render a stored credential; blank keeps it, "clear" empties it."""
+
+    base_url = forms.URLField(
+        label="Base URL",
+        max_length=500,
+        assume_scheme="https",
+        help_text=PmsConnection._meta.get_field("base_url").help_text,
+    )
+    client_id = _secret()
+    clear_client_id = _clear()
+    client_secret = _secret()
+    clear_client_secret = _clear()
+    organization_id = _secret()
+    clear_organization_id = _clear()
+    developer_key = _secret()
+    clear_developer_key = _clear()
+    customer_key = _secret()
+    clear_customer_key = _clear()
+    agent_token = _secret()
+    clear_agent_token = _clear()
+
+    class Meta:
+        model = PmsConnection
+        fields = ["practice", "pms_type", "base_url", *CREDENTIAL_FIELDS]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in CREDENTIAL_FIELDS:
+            if name not in self.fields:
+                continue
+            # The stored value must not even reach the form's initial data.
+            self.initial[name] = ""
+            field = self.fields[name]
+            field.label = PmsConnection._meta.get_field(name).verbose_name
+            field.help_text = (
+                "Set. Leave blank to keep the current value."
+                if getattr(self.instance, name)
+                else "Not set."
+            )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for name in CREDENTIAL_FIELDS:
+            if name not in self.fields:
+                continue
+            entered = cleaned.get(name, "")
+            if entered and cleaned.get(clear_name(name)):
+                self.add_error(name, "Enter a new value or clear it, not both.")
+                continue
+            # Blank means "keep"; the model then receives the effective value.
+            if cleaned.get(clear_name(name)):
+                cleaned[name] = ""
+            elif not entered:
+                cleaned[name] = getattr(self.instance, name) if self.instance.pk else ""
+        pms_type = cleaned.get("pms_type")
+        label = PmsType(pms_type).label if pms_type in PmsType.values else ""
+        for name in REQUIRED_CREDENTIALS.get(pms_type, ()):
+            if (
+                name in self.fields
+                and not cleaned.get(name)
+                and name not in self.errors
+            ):
+                self.add_error(name, f"{label} needs this credential.")
+        return cleaned
+
+    def save(self, commit: bool = True) -> PmsConnection:
+        # Apply the effective values even where ModelForm keeps a default for a
+        # field missing from the POST (it would skip a "clear").
+        instance = super().save(commit=False)
+        for name in CREDENTIAL_FIELDS:
+            if name in self.fields:
+                setattr(instance, name, self.cleaned_data[name])
+        if commit:
+            instance.save()
+            self._save_m2m()
+        return instance

@@ -1,0 +1,55 @@
+"""Admin for practices, memberships and PMS reference data."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from ..defaults import ensure_settings
+from ..models import Membership, Practice, ReferenceItem
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["user", "can_manage_settings", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Practice)
+class PracticeAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone", "connection_status", "created_at"]
+    list_filter = ["time_zone", "connection__status", "connection__pms_type"]
+    search_fields = ["name"]
+    inlines = [MembershipInline]
+
+    @admin.display(description="PMS connection")
+    def connection_status(self, obj: Practice) -> str:
+        connection = getattr(obj, "connection", None)
+        if connection is None:
+            return "not connected"
+        return (
+            f"{connection.get_pms_type_display()} — {connection.get_status_display()}"
+        )
+
+    def save_model(
+        self, request: HttpRequest, obj: Practice, form, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        ensure_settings(obj)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "practice", "can_manage_settings", "created_at"]
+    list_filter = ["can_manage_settings", "practice"]
+    search_fields = ["user__username", "user__email", "practice__name"]
+    list_select_related = ["user", "practice"]
+    autocomplete_fields = ["user", "practice"]
+
+
+@admin.register(ReferenceItem)
+class ReferenceItemAdmin(admin.ModelAdmin):
+    list_display = ["label", "pms_id", "kind", "practice", "active", "updated_at"]
+    list_filter = ["kind", "active", "practice"]
+    search_fields = ["label", "pms_id", "practice__name"]
+    list_select_related = ["practice"]
