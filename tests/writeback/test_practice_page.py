@@ -1,0 +1,66 @@
+"""The practice page: recent write-backs with reasons, and the manual queue."""
+
+import pytest
+from django.urls import reverse
+
+from practices.models import WriteBackKind as K
+from practices.models import WriteBackRule, WriteBackSettings
+from writeback.models import JobStatus
+
+from .helpers import push, submit
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.writeback.urls")]
+
+
+@pytest.fixture
+def alice(client, admin_a):
+    client.force_login(admin_a)
+    return client
+
+
+def page(practice) -> str:
+    return reverse("writeback_practice", args=[practice.pk])
+
+
+def test_it_lists_recent_write_backs_with_status_and_reason(alice, practice, fake):
+    push(submit(practice, K.OUTGOING_SMS), fake)
+    WriteBackRule.objects.filter(kind=K.TASK_NOTE).update(enabled=False)
+    submit(practice, K.TASK_NOTE)
+    html = alice.get(page(practice)).content.decode()
+    assert "Outgoing SMS" in html and "Verified" in html and "1000" in html
+    assert "Task Notes" in html and "disabled" in html
+
+
+def test_it_shows_the_manual_queue_with_candidates(alice, practice, fake, grace):
+    WriteBackSettings.objects.filter(practice=practice).update(auto_sync_payments=False)
+    submit(practice, K.PAYMENT)
+    html = alice.get(page(practice)).content.decode()
+    assert "automatic payment sync is off" in html
+    assert "Grace Hopper" in html
+
+
+def test_a_practice_admin_can_post_a_queued_payment(alice, practice, fake, grace):
+    job = submit(practice, K.PAYMENT, first_name="Gracie")
+    url = reverse("writeback_manual_payment", args=[practice.pk, job.pk])
+    response = alice.post(url, {"patient_pms_id": "101", "post": ""})
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.patient_pms_id) == (JobStatus.ACCEPTED, "101")
+
+
+def test_a_practice_admin_can_dismiss_a_queued_payment(alice, practice, fake):
+    job = submit(practice, K.PAYMENT)
+    url = reverse("writeback_manual_payment", args=[practice.pk, job.pk])
+    alice.post(url, {"dismiss": ""})
+    job.refresh_from_db()
+    assert job.status == JobStatus.DISMISSED
+
+
+def test_another_practices_admin_sees_nothing(client, admin_b, practice, fake):
+    client.force_login(admin_b)
+    job = submit(practice, K.PAYMENT)
+    assert client.get(page(practice)).status_code == 404
+    url = reverse("writeback_manual_payment", args=[practice.pk, job.pk])
+    assert client.post(url, {"dismiss": ""}).status_code == 404
+    job.refresh_from_db()
+    assert job.status == JobStatus.MANUAL

@@ -1,0 +1,13 @@
+from .attempts import AttemptOutcome, WriteAttempt
+from .jobs import DONE_STATUSES, OPEN_STATUSES, JobStatus, OutboxJob
+from .tokens import ServiceToken
+
+__all__ = [
+    "DONE_STATUSES",
+    "OPEN_STATUSES",
+    "AttemptOutcome",
+    "JobStatus",
+    "OutboxJob",
+    "ServiceToken",
+    "WriteAttempt",
+]

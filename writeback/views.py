@@ -1,0 +1,55 @@
+"""The practice-facing page: recent write-backs and the manual payment queue."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from practices.models import Practice
+from practices.views import managed_practice_or_404, practice_page
+
+from .manual import (
+    ManualQueueError,
+    dismiss_manual_payment,
+    manual_queue,
+    post_manual_payment,
+)
+from .models import JobStatus, OutboxJob
+
+RECENT = 50
+
+
+@practice_page("GET")
+def writebacks(request: HttpRequest, practice: Practice) -> HttpResponse:
+    """Show the practice's recent write-backs and the payments waiting for a person."""
+    recent = OutboxJob.objects.filter(practice=practice).exclude(
+        status=JobStatus.MANUAL
+    )[:RECENT]
+    context = {
+        "practice": practice,
+        "recent": recent,
+        "queue": manual_queue(practice.pk),
+    }
+    return render(request, "writeback/practice.html", context)
+
+
+@login_required
+@require_POST
+def manual_payment(request: HttpRequest, practice_id: int, job_id: int) -> HttpResponse:
+    """Post a queued payment to the chosen patient, or dismiss it."""
+    practice = managed_practice_or_404(request, practice_id)
+    job = get_object_or_404(OutboxJob, pk=job_id, practice=practice)
+    try:
+        if "dismiss" in request.POST:
+            dismiss_manual_payment(job, request.user)
+            messages.success(request, "Payment dismissed; it will not be written.")
+        else:
+            patient = request.POST.get("patient_pms_id", "")
+            post_manual_payment(job, patient, request.user)
+            messages.success(request, "Payment will be posted to the chosen patient.")
+    except ManualQueueError as exc:
+        messages.error(request, str(exc))
+    return redirect("writeback_practice", practice_id=practice.pk)
