@@ -34,10 +34,14 @@ class PmsError(Exception):
 
 
 class PmsOutcomeUnknown(PmsError):
-    """A write was sent but no answer came back: it may or may not have applied."""
+    """A write was sent but no answer came back: it may or may not have applied.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, permanent=False)
+    Never retried blindly: check with `Connector.find_written` (or
+    `find_written_for`) first.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message, permanent=False, status=status)
 
 
 class Lane(enum.IntEnum):
@@ -55,6 +59,9 @@ class Entity(enum.StrEnum):
     PROVIDER = "provider"
     PROCEDURE = "procedure"
     PAYMENT = "payment"
+    # Write-back targets we do not mirror; used only for id-set reconciliation.
+    NOTE = "note"
+    DOCUMENT = "document"
 
 
 class Capability(enum.StrEnum):
@@ -71,6 +78,7 @@ class Capability(enum.StrEnum):
     WRITE_APPOINTMENT = "write_appointment"
     WRITE_PAYMENT = "write_payment"
     WRITE_FEE = "write_fee"  # a fee as its own transaction
+    RECONCILE_IDS = "reconcile_ids"  # fetch_present_ids, for untracked deletions
 
 
 # --- records read from the PMS -------------------------------------------------
@@ -163,6 +171,20 @@ class Deletion:
     entity: Entity
     pms_id: str
     deleted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IdWindow:
+    """Which records to list for an id-set reconciliation.
+
+    `since`: records dated (entered/created) on or after this day; `patient_pms_id`:
+    only one patient's records. The caller diffs the ids the PMS returns against
+    the ids it holds for the same window; the ones missing were deleted.
+    """
+
+    entity: Entity
+    since: date | None = None
+    patient_pms_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -297,6 +319,11 @@ class ConnectionConfig:
     base_url: str
     credentials: dict[str, str] = field(repr=False)
     time_zone: ZoneInfo = ZoneInfo("UTC")
+    # None: the connector's default for its PMS / API mode.
+    request_interval_ms: int | None = None  # min time between calls; 0 = none
+    page_size: int | None = None  # rows per page the PMS really returns
+    connect_timeout: float | None = None  # seconds
+    read_timeout: float | None = None  # seconds
 
 
 class Connector(abc.ABC):
@@ -305,6 +332,9 @@ class Connector(abc.ABC):
     pms_type: str
     label: str  # "Open Dental", used in messages people read
     capabilities: frozenset[Capability]
+    # Defaults used when ConnectionConfig leaves them None.
+    default_request_interval_ms: int = 0
+    default_page_size: int = 100
 
     def __init__(self, config: ConnectionConfig, lane: Lane = Lane.INCREMENTAL) -> None:
         self.config = config
@@ -312,6 +342,16 @@ class Connector(abc.ABC):
 
     def supports(self, capability: Capability) -> bool:
         return capability in self.capabilities
+
+    @property
+    def request_interval_ms(self) -> int:
+        """Return the minimum time between two calls on this connection."""
+        configured = self.config.request_interval_ms
+        return self.default_request_interval_ms if configured is None else configured
+
+    def close(self) -> None:
+        """Release network resources (sessions); the connector is unusable after."""
+        return None
 
     # reads
     @abc.abstractmethod
@@ -362,3 +402,37 @@ class Connector(abc.ABC):
         Used before retrying a write whose outcome was unknown, so the PMS never
         gets a duplicate.
         """
+
+    def find_written_for(
+        self,
+        kind: WriteKind,
+        request: NoteRequest
+        | ConfirmationRequest
+        | DocumentRequest
+        | PatientRequest
+        | AppointmentRequest
+        | PaymentRequest,
+    ) -> str | None:
+        """Return the PMS id of the record `request` created, if it exists.
+
+        Prefer this over `find_written`: a new patient has no patient id yet, so a
+        connector may need the request itself (names, birthdate) to find it, and
+        a confirmation carries no marker: it is found by reading it back.
+        """
+        if isinstance(request, ConfirmationRequest):
+            appointment = self.fetch_appointment(request.appointment_pms_id)
+            if appointment.confirmation_pms_id == request.status_pms_id:
+                return request.appointment_pms_id
+            return None
+        patient = getattr(request, "patient_pms_id", "")
+        return self.find_written(kind, patient, request.marker)
+
+    def fetch_present_ids(self, window: IdWindow, cursor: str | None) -> Page[str]:
+        """Return one page of the ids present in the PMS for `window`.
+
+        For deletions the PMS does not track (see Capability.RECONCILE_IDS).
+        """
+        raise PmsError(
+            f"{self.label} cannot list {window.entity} ids for reconciliation",
+            permanent=True,
+        )

@@ -2,8 +2,24 @@
 
 from .base import Capability, ConnectionConfig, Connector, Lane
 
-# Filled by each vendor module's registration below: PmsType value -> class.
+# PmsType value -> connector class; filled by _register() below. Defined before the
+# vendor imports, so a vendor package that imports this module still finds it.
 CONNECTORS: dict[str, type[Connector]] = {}
+
+
+def _register() -> None:
+    from .dentrix import DentrixConnector
+    from .dentrix_ascend import DentrixAscendConnector
+    from .eaglesoft import EaglesoftConnector
+    from .opendental import OpenDentalConnector
+
+    for connector in (
+        OpenDentalConnector,
+        DentrixAscendConnector,
+        EaglesoftConnector,
+        DentrixConnector,
+    ):
+        CONNECTORS[connector.pms_type] = connector
 
 
 def capabilities_for(pms_type: str) -> frozenset[Capability]:
@@ -15,3 +31,6 @@ def capabilities_for(pms_type: str) -> frozenset[Capability]:
 def connector_for(config: ConnectionConfig, lane: Lane = Lane.INCREMENTAL) -> Connector:
     """Return a connector for `config` serving requests on `lane`."""
     return CONNECTORS[config.pms_type](config, lane)
+
+
+_register()

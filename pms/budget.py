@@ -1,0 +1,423 @@
+"""Per-connection request budgets shared by every worker process and node.
+
+A PMS connection may start one call per interval, with at most one call in
+flight (Open Dental remote: 1 s, read-only keys 5 s, Enterprise 500 ms; see
+shared/pms/opendental-api.md §4.3). The state lives in Redis when REDIS_URL is
+set, otherwise in the database (SQLite or PostgreSQL), never in process memory.
+
+Priorities: each caller registers in a shared waiting list ordered by (lane,
+arrival). Only the head of that list may take the next slot, so a FAST or
+WRITE_BACK caller that arrives while INITIAL callers queue is served next, and a
+long backfill can never starve a status check. Waiters refresh a short expiry on
+every poll, so a crashed worker drops out of the queue by itself; the in-flight
+mark has a lease for the same reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.db import OperationalError, connections, transaction
+
+from .base import Lane, PmsError
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.05  # how often a waiter that is not at the head looks again
+WAITER_TTL_S = 10.0  # a waiter that stops polling for this long leaves the queue
+
+
+class BudgetStore(Protocol):
+    """Where budget state lives; one `session()` spans one wait for a slot."""
+
+    def session(self) -> Iterator[BudgetSession]: ...
+
+
+class BudgetSession(Protocol):
+    def try_acquire(
+        self, key: str, lane: int, token: str, interval: float, lease: float
+    ) -> float:
+        """Take the slot and return 0, or return how long to wait before retrying."""
+
+    def release(self, key: str, token: str) -> None: ...
+
+    def leave(self, key: str, token: str) -> None: ...
+
+    def defer(self, key: str, seconds: float) -> None: ...
+
+
+class RequestBudget:
+    """One connection's budget: `with budget.slot(lane): <one HTTP call>`."""
+
+    def __init__(
+        self,
+        key: str,
+        interval_s: float,
+        store: BudgetStore,
+        *,
+        lease_s: float = 120.0,
+        max_wait_s: float = 600.0,
+        label: str = "the PMS",
+    ) -> None:
+        self.key = key
+        self.interval_s = interval_s
+        self.store = store
+        self.lease_s = lease_s
+        self.max_wait_s = max_wait_s
+        self.label = label
+
+    @contextmanager
+    def slot(self, lane: Lane) -> Iterator[None]:
+        """Wait for this lane's turn, hold the connection for one call, release it."""
+        token = self.acquire(lane)
+        try:
+            yield
+        finally:
+            self.release(token)
+
+    def acquire(self, lane: Lane) -> str:
+        """Wait until `lane` may start a call; return the token that holds it."""
+        token = uuid.uuid4().hex
+        deadline = time.monotonic() + self.max_wait_s
+        with self.store.session() as session:
+            try:
+                while True:
+                    wait = session.try_acquire(
+                        self.key, int(lane), token, self.interval_s, self.lease_s
+                    )
+                    if wait <= 0:
+                        return token
+                    if time.monotonic() + wait > deadline:
+                        raise PmsError(
+                            f"Waited {self.max_wait_s:.0f} s for a turn to call "
+                            f"{self.label}; too much work is queued on this "
+                            "connection",
+                            permanent=False,
+                        )
+                    time.sleep(min(wait, WAITER_TTL_S / 3))
+            except BaseException:
+                session.leave(self.key, token)
+                raise
+
+    def release(self, token: str) -> None:
+        """Mark the call started with `token` as finished."""
+        with self.store.session() as session:
+            session.release(self.key, token)
+
+    def defer(self, seconds: float) -> None:
+        """Start no call on this connection for `seconds` (e.g. after a 429)."""
+        with self.store.session() as session:
+            session.defer(self.key, seconds)
+
+
+# --- database store ---------------------------------------------------------------
+
+STATE = "pms_budgetstate"
+WAITER = "pms_budgetwaiter"
+
+
+class DatabaseStore:
+    """Budget state in the Django database.
+
+    On PostgreSQL each wait uses a private autocommit connection, so the budget
+    works the same whether or not the caller is inside a transaction, and the
+    row lock on the connection's state serialises every node. SQLite lives on
+    one machine and its IMMEDIATE transactions already serialise writers.
+    """
+
+    def __init__(self, alias: str = "default") -> None:
+        self.alias = alias
+
+    @contextmanager
+    def session(self) -> Iterator[_SqlSession]:
+        shared = connections[self.alias]
+        if shared.vendor == "sqlite":
+            yield _SqlSession(shared, private=False)
+            return
+        private = connections.create_connection(self.alias)
+        try:
+            private.ensure_connection()
+            private.set_autocommit(True)
+            yield _SqlSession(private, private=True)
+        finally:
+            private.close()
+
+
+class _SqlSession:
+    def __init__(self, conn, *, private: bool) -> None:
+        self.conn = conn
+        self.private = private
+        self.lock = " FOR UPDATE" if conn.vendor == "postgresql" else ""
+
+    def _run(self, step: Callable[[Any, float], float]) -> float:
+        """Run `step(cursor, now)` in one transaction, retrying lock contention."""
+        for attempt in range(50):
+            try:
+                if self.private:
+                    return self._run_private(step)
+                with transaction.atomic(using=self.conn.alias):
+                    with self.conn.cursor() as cur:
+                        return step(cur, time.time())
+            except OperationalError as exc:
+                # SQLite's shared-cache test database reports contention at once
+                # instead of honouring the busy timeout; wait and try again.
+                if "locked" not in str(exc) or attempt == 49:
+                    raise
+                time.sleep(0.01 + 0.002 * attempt)
+        raise AssertionError("unreachable")
+
+    def _run_private(self, step: Callable[[Any, float], float]) -> float:
+        with self.conn.cursor() as cur:
+            cur.execute("BEGIN")
+            try:
+                # The database's clock, so every node measures the same interval.
+                cur.execute("SELECT EXTRACT(EPOCH FROM clock_timestamp())")
+                result = step(cur, float(cur.fetchone()[0]))
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+            return result
+
+    def try_acquire(
+        self, key: str, lane: int, token: str, interval: float, lease: float
+    ) -> float:
+        def step(cur, now: float) -> float:
+            cur.execute(
+                f"INSERT INTO {STATE} (key, next_start_at, busy_token, busy_until) "
+                "VALUES (%s, 0, '', 0) ON CONFLICT (key) DO NOTHING",
+                [key],
+            )
+            cur.execute(
+                f"SELECT next_start_at, busy_token, busy_until FROM {STATE} "
+                f"WHERE key = %s{self.lock}",
+                [key],
+            )
+            next_start, busy_token, busy_until = cur.fetchone()
+            cur.execute(
+                f"DELETE FROM {WAITER} WHERE key = %s AND expires_at < %s", [key, now]
+            )
+            cur.execute(
+                f"UPDATE {WAITER} SET expires_at = %s WHERE token = %s",
+                [now + WAITER_TTL_S, token],
+            )
+            if cur.rowcount == 0:
+                cur.execute(
+                    f"INSERT INTO {WAITER} (key, lane, token, expires_at) "
+                    "VALUES (%s, %s, %s, %s)",
+                    [key, lane, token, now + WAITER_TTL_S],
+                )
+            cur.execute(
+                f"SELECT token FROM {WAITER} WHERE key = %s ORDER BY lane, id LIMIT 1",
+                [key],
+            )
+            head = cur.fetchone()[0]
+            wait = _wait_for(head == token, now, next_start, busy_token, busy_until)
+            if wait > 0:
+                return wait
+            cur.execute(
+                f"UPDATE {STATE} SET next_start_at = %s, busy_token = %s, "
+                "busy_until = %s WHERE key = %s",
+                [now + interval, token, now + lease, key],
+            )
+            cur.execute(f"DELETE FROM {WAITER} WHERE token = %s", [token])
+            return 0.0
+
+        return self._run(step)
+
+    def release(self, key: str, token: str) -> None:
+        def step(cur, now: float) -> float:
+            cur.execute(
+                f"UPDATE {STATE} SET busy_token = '', busy_until = 0 "
+                "WHERE key = %s AND busy_token = %s",
+                [key, token],
+            )
+            return 0.0
+
+        self._run(step)
+
+    def leave(self, key: str, token: str) -> None:
+        def step(cur, now: float) -> float:
+            cur.execute(f"DELETE FROM {WAITER} WHERE token = %s", [token])
+            return 0.0
+
+        self._run(step)
+
+    def defer(self, key: str, seconds: float) -> None:
+        def step(cur, now: float) -> float:
+            until = now + seconds
+            cur.execute(
+                f"UPDATE {STATE} SET next_start_at = CASE WHEN next_start_at < %s "
+                "THEN %s ELSE next_start_at END WHERE key = %s",
+                [until, until, key],
+            )
+            return 0.0
+
+        self._run(step)
+
+
+def _wait_for(
+    is_head: bool, now: float, next_start: float, busy_token: str, busy_until: float
+) -> float:
+    """Return 0 if the caller may start now, else how long it should wait."""
+    if not is_head:
+        return max(POLL_S, min(next_start - now, WAITER_TTL_S / 3))
+    if busy_token and busy_until > now:
+        return POLL_S
+    return max(0.0, next_start - now)
+
+
+# --- Redis store -----------------------------------------------------------------
+
+# KEYS: state hash, waiting zset (score lane*1e12 + arrival), expiry zset, arrivals
+# ARGV: token, lane, interval ms, lease ms, ttl ms, poll ms
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local token = ARGV[1]
+local dead = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
+for _, d in ipairs(dead) do
+  redis.call('ZREM', KEYS[2], d)
+  redis.call('ZREM', KEYS[3], d)
+end
+if not redis.call('ZSCORE', KEYS[2], token) then
+  local seq = redis.call('INCR', KEYS[4])
+  redis.call('ZADD', KEYS[2], tonumber(ARGV[2]) * 1e12 + seq, token)
+end
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[5]), token)
+for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], 3600000) end
+local nxt = tonumber(redis.call('HGET', KEYS[1], 'next') or '0')
+local busy = redis.call('HGET', KEYS[1], 'busy') or ''
+local busy_until = tonumber(redis.call('HGET', KEYS[1], 'busy_until') or '0')
+local poll = tonumber(ARGV[6])
+local head = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+if head ~= token then
+  return math.max(poll, math.min(nxt - now, tonumber(ARGV[5]) / 3))
+end
+if busy ~= '' and busy_until > now then return poll end
+if now < nxt then return nxt - now end
+redis.call('HSET', KEYS[1], 'next', now + tonumber(ARGV[3]), 'busy', token,
+  'busy_until', now + tonumber(ARGV[4]))
+redis.call('ZREM', KEYS[2], token)
+redis.call('ZREM', KEYS[3], token)
+return 0
+"""
+
+_RELEASE = """
+if redis.call('HGET', KEYS[1], 'busy') == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'busy', '', 'busy_until', 0)
+end
+return 0
+"""
+
+_DEFER = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local until_ms = now + tonumber(ARGV[1])
+local nxt = tonumber(redis.call('HGET', KEYS[1], 'next') or '0')
+if nxt < until_ms then redis.call('HSET', KEYS[1], 'next', until_ms) end
+redis.call('PEXPIRE', KEYS[1], 3600000)
+return 0
+"""
+
+_CLIENTS: dict[str, object] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+class RedisStore:
+    """Budget state in Redis; Lua scripts make each step atomic on the server."""
+
+    prefix = "pbnsync:budget:"
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        with _CLIENTS_LOCK:
+            if url not in _CLIENTS:
+                _CLIENTS[url] = redis.Redis.from_url(url)
+            self.client = _CLIENTS[url]
+        self._acquire = self.client.register_script(_ACQUIRE)
+        self._release = self.client.register_script(_RELEASE)
+        self._defer = self.client.register_script(_DEFER)
+
+    @contextmanager
+    def session(self) -> Iterator[RedisStore]:
+        yield self
+
+    def _keys(self, key: str) -> list[str]:
+        base = f"{self.prefix}{key}:"
+        return [base + "state", base + "waiting", base + "expiry", base + "arrivals"]
+
+    def try_acquire(
+        self, key: str, lane: int, token: str, interval: float, lease: float
+    ) -> float:
+        ms = self._acquire(
+            keys=self._keys(key),
+            args=[
+                token,
+                lane,
+                int(interval * 1000),
+                int(lease * 1000),
+                int(WAITER_TTL_S * 1000),
+                int(POLL_S * 1000),
+            ],
+        )
+        return int(ms) / 1000
+
+    def release(self, key: str, token: str) -> None:
+        self._release(keys=self._keys(key)[:1], args=[token])
+
+    def leave(self, key: str, token: str) -> None:
+        keys = self._keys(key)
+        pipe = self.client.pipeline()
+        pipe.zrem(keys[1], token)
+        pipe.zrem(keys[2], token)
+        pipe.execute()
+
+    def defer(self, key: str, seconds: float) -> None:
+        self._defer(keys=self._keys(key)[:1], args=[int(seconds * 1000)])
+
+
+# --- choosing a store ---------------------------------------------------------------
+
+
+def redis_url() -> str:
+    """Return the Redis URL the cluster uses, or "" when it runs on the database."""
+    url = getattr(settings, "REDIS_URL", "") or ""
+    if not url:
+        broker = settings.Q_CLUSTER.get("redis", "")
+        url = broker if isinstance(broker, str) else ""
+    return url
+
+
+def default_store() -> BudgetStore:
+    """Return the shared store this deployment uses: Redis if set, else the DB."""
+    url = redis_url()
+    return RedisStore(url) if url else DatabaseStore()
+
+
+def budget_for(
+    key: str, interval_ms: int, *, lease_s: float = 120.0, label: str = "the PMS"
+) -> RequestBudget | None:
+    """Return the budget for connection `key`, or None when it is unthrottled.
+
+    The PMS times our calls when they arrive, not when we send them, so a
+    margin (PMS_BUDGET_MARGIN_MS, default 50) absorbs the jitter in between.
+    """
+    if interval_ms <= 0:
+        return None
+    margin_ms = getattr(settings, "PMS_BUDGET_MARGIN_MS", 50)
+    return RequestBudget(
+        key,
+        (interval_ms + margin_ms) / 1000,
+        default_store(),
+        lease_s=lease_s,
+        label=label,
+    )

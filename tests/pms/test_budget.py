@@ -1,0 +1,201 @@
+"""The request budget, with real concurrent threads on the database and on Redis."""
+
+import threading
+import time
+
+import pytest
+from django.db import connections
+
+from pms import budget as budget_module
+from pms.base import Lane, PmsError
+from pms.budget import DatabaseStore, RedisStore, RequestBudget, budget_for
+from pms.models import BudgetState, BudgetWaiter
+
+from .pacing import assert_paced
+
+
+@pytest.fixture(params=["database", "redis"])
+def store(request, transactional_db, budget_key):
+    if request.param == "redis":
+        yield RedisStore(request.getfixturevalue("redis_url"))
+    else:
+        yield DatabaseStore()
+        BudgetState.objects.filter(key=budget_key).delete()
+        BudgetWaiter.objects.filter(key=budget_key).delete()
+
+
+def run_threads(targets):
+    """Run callables in threads at once; re-raise the first failure."""
+    failures = []
+
+    def wrap(target):
+        try:
+            target()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=wrap, args=(t,)) for t in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    if failures:
+        raise failures[0]
+
+
+def test_calls_never_exceed_the_rate_across_threads(store, budget_key):
+    interval = 0.12
+    budget = RequestBudget(budget_key, interval, store, lease_s=5)
+    calls: list[tuple[float, float]] = []
+    lock = threading.Lock()
+
+    def worker(lane):
+        def run():
+            for _ in range(3):
+                with budget.slot(lane):
+                    began = time.time()
+                    time.sleep(0.01)
+                    with lock:
+                        calls.append((began, time.time()))
+
+        return run
+
+    lanes = [Lane.INITIAL, Lane.INCREMENTAL, Lane.FAST, Lane.WRITE_BACK, Lane.INITIAL]
+    run_threads([worker(lane) for lane in lanes])
+
+    calls.sort()
+    assert len(calls) == 15
+    for (_, ended), (next_began, _) in zip(calls, calls[1:], strict=False):
+        assert next_began >= ended  # never two calls in flight
+    assert_paced([began for began, _ in calls], interval)
+
+
+def test_a_fast_caller_is_served_before_queued_initial_callers(store, budget_key):
+    interval = 0.25
+    budget = RequestBudget(budget_key, interval, store, lease_s=5)
+    grants: list[tuple[str, float]] = []
+    lock = threading.Lock()
+    fast_arrived = threading.Event()
+
+    def caller(name, lane, delay=0.0):
+        def run():
+            time.sleep(delay)
+            if lane == Lane.FAST:
+                fast_arrived.set()
+            with budget.slot(lane):
+                with lock:
+                    grants.append((name, time.time()))
+
+        return run
+
+    backfill = [caller(f"initial-{i}", Lane.INITIAL, i * 0.01) for i in range(5)]
+    run_threads([*backfill, caller("fast", Lane.FAST, 0.35)])
+
+    order = [name for name, _ in sorted(grants, key=lambda g: g[1])]
+    fast_at = order.index("fast")
+    # When FAST arrived (~0.35 s) at most two backfill calls had started; the
+    # one whose slot was being taken at that instant may go first, no more.
+    assert fast_at <= 3
+    assert len(order) - fast_at - 1 >= 2  # it overtook backfill still queued
+
+
+def test_waiting_callers_are_served_by_lane_then_arrival(store, budget_key):
+    budget = RequestBudget(budget_key, 0.4, store, lease_s=5)
+    grants: list[str] = []
+    lock = threading.Lock()
+
+    def caller(name, lane, delay):
+        def run():
+            time.sleep(delay)
+            with budget.slot(lane):
+                with lock:
+                    grants.append(name)
+
+        return run
+
+    run_threads(
+        [
+            caller("first", Lane.INITIAL, 0),
+            caller("initial", Lane.INITIAL, 0.05),
+            caller("incremental", Lane.INCREMENTAL, 0.08),
+            caller("fast-1", Lane.FAST, 0.11),
+            caller("write-back", Lane.WRITE_BACK, 0.14),
+            caller("fast-2", Lane.FAST, 0.17),
+        ]
+    )
+
+    assert grants == [
+        "first",
+        "write-back",
+        "fast-1",
+        "fast-2",
+        "incremental",
+        "initial",
+    ]
+
+
+def test_a_caller_that_stops_waiting_leaves_the_queue(store, budget_key, monkeypatch):
+    monkeypatch.setattr(budget_module, "WAITER_TTL_S", 0.6)
+    budget = RequestBudget(budget_key, 0.05, store, lease_s=5)
+    holder = budget.acquire(Lane.INITIAL)
+    with store.session() as session:
+        # A FAST caller registers, then its worker dies without leaving.
+        assert session.try_acquire(budget_key, int(Lane.FAST), "ghost", 0.05, 5) > 0
+    budget.release(holder)
+
+    started = time.monotonic()
+    with budget.slot(Lane.INITIAL):
+        waited = time.monotonic() - started
+
+    assert 0.3 <= waited < 3
+
+
+def test_a_call_that_never_releases_holds_the_connection_only_for_its_lease(
+    store, budget_key
+):
+    budget = RequestBudget(budget_key, 0.01, store, lease_s=0.5)
+    budget.acquire(Lane.INITIAL)  # its worker crashes mid-call
+
+    started = time.monotonic()
+    with budget.slot(Lane.FAST):
+        waited = time.monotonic() - started
+
+    assert 0.35 <= waited < 3
+
+
+def test_defer_holds_every_caller_back(store, budget_key):
+    budget = RequestBudget(budget_key, 0.01, store, lease_s=5)
+    with budget.slot(Lane.FAST):
+        pass
+    budget.defer(0.5)
+
+    started = time.monotonic()
+    with budget.slot(Lane.WRITE_BACK):
+        waited = time.monotonic() - started
+
+    assert waited >= 0.4
+
+
+def test_it_gives_up_with_a_transient_error_after_the_longest_wait(store, budget_key):
+    budget = RequestBudget(budget_key, 5, store, lease_s=5, max_wait_s=0.3)
+    with budget.slot(Lane.FAST):
+        pass
+
+    with pytest.raises(PmsError) as caught:
+        budget.acquire(Lane.INITIAL)
+
+    assert caught.value.permanent is False
+    assert "Waited" in str(caught.value)
+
+
+def test_an_unthrottled_connection_has_no_budget(db):
+    assert budget_for("x", 0) is None
+
+
+def test_the_store_follows_the_cluster_broker(db, settings, redis_url):
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "redis": redis_url}
+    assert isinstance(budget_for("x", 1000).store, RedisStore)
+    settings.Q_CLUSTER = {k: v for k, v in settings.Q_CLUSTER.items() if k != "redis"}
+    assert isinstance(budget_for("x", 1000).store, DatabaseStore)
