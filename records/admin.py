@@ -1,0 +1,90 @@
+"""Read-only admin over the mirror, for staff checking what a practice's PMS sent."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Appointment, Operatory, Patient, Payment, Procedure, Provider
+
+
+class MirrorAdmin(admin.ModelAdmin):
+    """The mirror is written by the sync engine only."""
+
+    list_filter = ["practice", ("deleted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["pms_id"]
+    list_select_related = ["practice"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Patient)
+class PatientAdmin(MirrorAdmin):
+    list_display = [
+        "pms_id",
+        "last_name",
+        "first_name",
+        "status",
+        "practice",
+        "pms_modified_at",
+        "last_synced_at",
+        "deleted_at",
+    ]
+    search_fields = ["pms_id", "last_name", "first_name", "email", "phone"]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(MirrorAdmin):
+    list_display = [
+        "pms_id",
+        "start_at",
+        "patient_pms_id",
+        "status",
+        "confirmation_pms_id",
+        "practice",
+        "last_synced_at",
+        "deleted_at",
+    ]
+    search_fields = ["pms_id", "patient_pms_id"]
+    date_hierarchy = "start_at"
+
+
+@admin.register(Provider, Operatory)
+class ReferenceMirrorAdmin(MirrorAdmin):
+    list_display = ["pms_id", "__str__", "active", "practice", "last_synced_at"]
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(MirrorAdmin):
+    list_display = [
+        "pms_id",
+        "code",
+        "fee",
+        "status",
+        "performed_on",
+        "patient_pms_id",
+        "practice",
+        "deleted_at",
+    ]
+
+
+@admin.register(Payment)
+class PaymentAdmin(MirrorAdmin):
+    list_display = [
+        "pms_id",
+        "amount",
+        "paid_on",
+        "patient_pms_id",
+        "practice",
+        "deleted_at",
+    ]

@@ -1,0 +1,196 @@
+"""Set-based writes into the mirror: one bulk upsert per page, never a save per row.
+
+An echo of an unchanged record (same content hash) writes nothing, so it bumps no
+timestamp. A record older than the stored one (by PMS modified time) is skipped, so
+two streams reading the same entity never roll a row back; nor does a stale page
+bring back a row whose deletion was seen after the record last changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from django.db import DatabaseError, transaction
+
+from practices.models import Practice
+
+from .models import MirroredRecord
+from .rows import Row, RowError, build_row, model_for
+
+CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
+META_FIELDS = ("pms_modified_at", "last_synced_at", "deleted_at", "content_hash", "raw")
+
+
+@dataclass
+class UpsertResult:
+    """What one bulk upsert did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stale: int = 0
+    deleted: int = 0  # rows newly hidden because the PMS marks them deleted
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (pms id, reason)
+    landed: list[str] = field(default_factory=list)  # pms ids now current here
+
+    @property
+    def upserted(self) -> int:
+        return self.created + self.updated
+
+
+class Stored(NamedTuple):
+    content_hash: str
+    modified_at: datetime | None
+    deleted_at: datetime | None
+
+
+def chunked(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """Yield `items` in slices of `size`."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def upsert_records(
+    practice: Practice, kind: str, records: Iterable[Any], now: datetime
+) -> UpsertResult:
+    """Write `records` (pms/base dataclasses of one kind) into the mirror."""
+    model = model_for(kind)
+    result = UpsertResult()
+    rows = _prepare(model, records, result)
+    if not rows:
+        return result
+    with transaction.atomic():
+        stored = _stored(model, practice, list(rows))
+        objs = [
+            obj
+            for row in rows.values()
+            if (
+                obj := _decide(
+                    model, practice, row, stored.get(row.pms_id), now, result
+                )
+            )
+        ]
+        refused = _write(model, objs)
+    for pms_id, reason in refused:
+        result.rejected.append((pms_id, reason))
+        if stored.get(pms_id) is None:
+            result.created -= 1
+        else:
+            result.updated -= 1
+    refused_ids = {pms_id for pms_id, _ in refused}
+    result.landed = [pms_id for pms_id in rows if pms_id not in refused_ids]
+    return result
+
+
+def _prepare(
+    model: type[MirroredRecord], records: Iterable[Any], result: UpsertResult
+) -> dict[str, Row]:
+    """Return checked rows by PMS id, the newest copy when one repeats in a page."""
+    rows: dict[str, Row] = {}
+    for record in records:
+        try:
+            row = build_row(model, record)
+        except RowError as exc:
+            result.rejected.append((str(getattr(record, "pms_id", "") or ""), str(exc)))
+            continue
+        previous = rows.get(row.pms_id)
+        if previous is None or not _older(row.modified_at, previous.modified_at):
+            rows[row.pms_id] = row
+    return rows
+
+
+def _older(a: datetime | None, b: datetime | None) -> bool:
+    return a is not None and b is not None and a < b
+
+
+def _stored(
+    model: type[MirroredRecord], practice: Practice, pms_ids: list[str]
+) -> dict[str, Stored]:
+    """Return what the mirror holds for `pms_ids`, locking those rows (PostgreSQL)."""
+    stored: dict[str, Stored] = {}
+    for chunk in chunked(pms_ids):
+        rows = (
+            model.objects.select_for_update()
+            .filter(practice=practice, pms_id__in=chunk)
+            .values_list("pms_id", "content_hash", "pms_modified_at", "deleted_at")
+        )
+        for pms_id, content_hash, modified_at, deleted_at in rows:
+            stored[pms_id] = Stored(content_hash, modified_at, deleted_at)
+    return stored
+
+
+def _decide(
+    model: type[MirroredRecord],
+    practice: Practice,
+    row: Row,
+    old: Stored | None,
+    now: datetime,
+    result: UpsertResult,
+) -> MirroredRecord | None:
+    """Return the object to write for `row`, or None when nothing should change."""
+    if old is None:
+        result.created += 1
+        return _obj(model, practice, row, now, now if row.is_deleted else None)
+    if old.content_hash == row.content_hash:
+        result.unchanged += 1
+        return None
+    if _older(row.modified_at, old.modified_at):
+        result.stale += 1
+        return None
+    if old.deleted_at and not row.is_deleted:
+        # Undelete only on a change made after we saw the deletion.
+        if row.modified_at is None or row.modified_at <= old.deleted_at:
+            result.stale += 1
+            return None
+    result.updated += 1
+    if row.is_deleted and old.deleted_at is None:
+        result.deleted += 1
+    deleted_at = (old.deleted_at or now) if row.is_deleted else None
+    return _obj(model, practice, row, now, deleted_at)
+
+
+def _obj(
+    model: type[MirroredRecord],
+    practice: Practice,
+    row: Row,
+    now: datetime,
+    deleted_at: datetime | None,
+) -> MirroredRecord:
+    return model(
+        practice=practice,
+        pms_id=row.pms_id,
+        pms_modified_at=row.modified_at,
+        first_seen_at=now,
+        last_synced_at=now,
+        deleted_at=deleted_at,
+        content_hash=row.content_hash,
+        raw=row.raw,
+        **row.values,
+    )
+
+
+def _write(model: type[MirroredRecord], objs: list[MirroredRecord]) -> list[tuple]:
+    """Bulk upsert `objs`; return (pms id, reason) for rows the database refused.
+
+    On a database error the batch is halved until the refusing rows are isolated,
+    so one bad record never blocks the page.
+    """
+    if not objs:
+        return []
+    try:
+        with transaction.atomic():
+            model.objects.bulk_create(
+                objs,
+                update_conflicts=True,
+                unique_fields=["practice", "pms_id"],
+                update_fields=[*model.DATA_FIELDS, *META_FIELDS],
+            )
+        return []
+    except DatabaseError as exc:
+        if len(objs) == 1:
+            return [(objs[0].pms_id, f"database refused the record: {exc}"[:500])]
+    middle = len(objs) // 2
+    return _write(model, objs[:middle]) + _write(model, objs[middle:])

@@ -1,0 +1,1 @@
+"""Pages that read the mirror: patients, today's schedule, patient card, dashboard."""

@@ -1,0 +1,39 @@
+"""Engine tunables, read from django.conf.settings at call time with safe defaults."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+
+from .models import FAST_KINDS
+
+DEFAULTS = {
+    # A worker renews its lease before every PMS call and at every checkpoint;
+    # a crashed worker's stream is free again after this long.
+    "SYNC_LEASE_SECONDS": 300,
+    "SYNC_FAST_LEASE_SECONDS": 60,
+    # A queued run slices itself to stay under django-q2's task timeout (300 s).
+    "SYNC_SLICE_SECONDS": 120,
+    # Transient failures: attempts per run, and the backoff between them.
+    "SYNC_MAX_ATTEMPTS": 5,
+    "SYNC_BACKOFF_BASE_SECONDS": 2.0,
+    "SYNC_BACKOFF_CAP_SECONDS": 300.0,
+    # After a failed run, the next one waits at least this long (doubling, capped).
+    "SYNC_FAILED_RUN_BACKOFF_CAP_SECONDS": 1800.0,
+    # How long the nightly window stays open after the practice's start hour.
+    "SYNC_NIGHTLY_WINDOW_HOURS": 4,
+    # How many due streams the dispatcher claims per tick.
+    "SYNC_DISPATCH_BATCH": 50,
+}
+
+
+def get(name: str):
+    """Return the setting `name`, or its default."""
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def lease_ttl(kind: str) -> timedelta:
+    """Return how long a claim on a stream of `kind` lasts without renewal."""
+    name = "SYNC_FAST_LEASE_SECONDS" if kind in FAST_KINDS else "SYNC_LEASE_SECONDS"
+    return timedelta(seconds=get(name))

@@ -1,0 +1,31 @@
+from .history import (
+    OPEN_RUN_STATUSES,
+    AttemptStatus,
+    RecordFailure,
+    RunStatus,
+    SyncAttempt,
+    SyncRun,
+)
+from .stream import (
+    FAST_KINDS,
+    StreamKind,
+    StreamState,
+    SyncStream,
+    Trigger,
+    lane_for,
+)
+
+__all__ = [
+    "FAST_KINDS",
+    "OPEN_RUN_STATUSES",
+    "AttemptStatus",
+    "RecordFailure",
+    "RunStatus",
+    "StreamKind",
+    "StreamState",
+    "SyncAttempt",
+    "SyncRun",
+    "SyncStream",
+    "Trigger",
+    "lane_for",
+]

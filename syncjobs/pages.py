@@ -1,0 +1,202 @@
+"""The page loop: fetch a page, store it, checkpoint the cursor, all under the lease.
+
+Each page's mirror writes, record failures, run counters and cursor checkpoint
+commit in one transaction, fenced by the lease: a crash before the commit leaves
+the old cursor (the page is read again, and the upsert makes that harmless); a
+crash after it resumes from the new one. No gap, no duplicate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from pms.base import Connector, Page, RecordError
+from records.deletions import mark_deleted
+from records.upsert import chunked, upsert_records
+
+from .lease import Lease
+from .models import RecordFailure, RunStatus, SyncAttempt, SyncRun, SyncStream
+
+ProgressFn = Callable[[SyncStream, int], None]  # (stream, records in the page)
+
+
+@dataclass
+class PageCounts:
+    """What storing one page did."""
+
+    upserted: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    landed: list[str] = field(default_factory=list)
+
+
+Writer = Callable[[SyncStream, list, Any], PageCounts]
+
+
+@dataclass
+class RunContext:
+    """Everything a workflow body needs while it runs one attempt."""
+
+    stream: SyncStream
+    run: SyncRun
+    attempt: SyncAttempt
+    lease: Lease
+    connector: Connector
+    deadline: float | None = None  # time.monotonic() value ending this slice
+    progress: ProgressFn | None = None
+    has_open_failures: bool = False
+    final_status: str = RunStatus.SUCCEEDED  # a body may end its run as skipped
+    note: str = ""  # why, for the run's error column
+
+    def out_of_time(self) -> bool:
+        """Return whether this slice should stop at the next checkpoint."""
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+
+def upsert_writer(kind: str) -> Writer:
+    """Return a writer that bulk-upserts `kind` records into the mirror."""
+
+    def write(stream: SyncStream, records: list, now: Any) -> PageCounts:
+        result = upsert_records(stream.practice, kind, records, now)
+        return PageCounts(
+            upserted=result.upserted,
+            unchanged=result.unchanged + result.stale,
+            deleted=result.deleted,
+            rejected=result.rejected,
+            landed=result.landed,
+        )
+
+    return write
+
+
+def deletion_writer(stream: SyncStream, records: list, now: Any) -> PageCounts:
+    """Hide the deleted records at once."""
+    hidden = mark_deleted(stream.practice, records, now)
+    return PageCounts(deleted=sum(hidden.values()))
+
+
+def pull(
+    ctx: RunContext,
+    key: str,
+    fetch: Callable[[str | None], Page],
+    writer: Writer,
+    *,
+    entity: str | None = None,
+    count_progress: bool = False,
+) -> bool:
+    """Walk `key`'s pages from its cursor to the end; False if the slice ran out."""
+    if key in ctx.stream.completed:
+        return True
+    while True:
+        if ctx.out_of_time():
+            return False
+        ctx.lease.renew()
+        page = fetch(ctx.stream.cursors.get(key))
+        store_page(ctx, key, page, writer, entity or key, count_progress)
+        if not page.has_more:
+            return True
+
+
+def store_page(
+    ctx: RunContext,
+    key: str,
+    page: Page,
+    writer: Writer,
+    entity: str,
+    count_progress: bool = False,
+) -> PageCounts:
+    """Store one page and checkpoint its cursor in a single fenced transaction."""
+    now = timezone.now()
+    stream = ctx.stream
+    fetched = len(page.records) + len(page.errors)
+    with transaction.atomic():
+        counts = writer(stream, page.records, now)
+        failed = _record_failures(ctx, entity, page.errors, counts.rejected, now)
+        ctx.has_open_failures = ctx.has_open_failures or bool(failed)
+        if ctx.has_open_failures and counts.landed:
+            _resolve_failures(ctx, entity, counts.landed, now)
+        fields: dict[str, Any] = {"cursors": {**stream.cursors, key: page.cursor}}
+        if not page.has_more:
+            fields["completed"] = [*stream.completed, key]
+        if count_progress:
+            fields["progress_done"] = stream.progress_done + fetched
+        ctx.lease.checkpoint(**fields)
+        SyncRun.objects.filter(pk=ctx.run.pk).update(
+            pages=F("pages") + 1,
+            fetched=F("fetched") + fetched,
+            upserted=F("upserted") + counts.upserted,
+            unchanged=F("unchanged") + counts.unchanged,
+            deleted=F("deleted") + counts.deleted,
+            failed=F("failed") + failed,
+        )
+        SyncAttempt.objects.filter(pk=ctx.attempt.pk).update(
+            pages=F("pages") + 1, fetched=F("fetched") + fetched
+        )
+    for name, value in fields.items():
+        setattr(stream, name, value)
+    if ctx.progress is not None:
+        ctx.progress(stream, fetched)
+    return counts
+
+
+def mark_step_done(ctx: RunContext, key: str) -> None:
+    """Checkpoint a one-call step (such as the reference refresh) as completed."""
+    completed = [*ctx.stream.completed, key]
+    ctx.lease.checkpoint(completed=completed)
+    ctx.stream.completed = completed
+
+
+def _record_failures(
+    ctx: RunContext,
+    entity: str,
+    errors: Sequence[RecordError],
+    rejected: Sequence[tuple[str, str]],
+    now: Any,
+) -> int:
+    rows = [
+        RecordFailure(
+            practice_id=ctx.stream.practice_id,
+            run=ctx.run,
+            stream_kind=ctx.stream.kind,
+            entity=str(error.entity),
+            pms_id=(error.pms_id or "")[:64],
+            reason=error.reason,
+            raw_excerpt=error.raw_excerpt[:2000],
+            created_at=now,
+        )
+        for error in errors
+    ]
+    rows += [
+        RecordFailure(
+            practice_id=ctx.stream.practice_id,
+            run=ctx.run,
+            stream_kind=ctx.stream.kind,
+            entity=entity,
+            pms_id=pms_id[:64],
+            reason=reason,
+            created_at=now,
+        )
+        for pms_id, reason in rejected
+    ]
+    RecordFailure.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _resolve_failures(
+    ctx: RunContext, entity: str, landed: list[str], now: Any
+) -> None:
+    for chunk in chunked(landed):
+        RecordFailure.objects.filter(
+            practice_id=ctx.stream.practice_id,
+            entity=entity,
+            pms_id__in=chunk,
+            resolved_at__isnull=True,
+        ).update(resolved_at=now)

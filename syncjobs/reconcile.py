@@ -1,0 +1,115 @@
+"""Find deletions the PMS does not track (Open Dental payments vanish untracked).
+
+A nightly walk lists every id the PMS still has and stamps those rows; rows seen
+before the walk but not stamped by it are suspects. Because an offset walk can
+skip a row when another is deleted meanwhile, each suspect is confirmed against
+its patient's own list before it is hidden.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from pms.base import Capability, Deletion, Entity, IdWindow
+from records.deletions import mark_deleted
+from records.rows import model_for
+from records.upsert import chunked
+
+from .models import SyncRun
+from .pages import RunContext
+
+RECONCILED = (Entity.PAYMENT,)  # mirrored entities whose deletions go untracked
+MAX_PATIENTS_CHECKED = 200  # per entity and night; the rest wait a night
+
+
+def reconcile_all(ctx: RunContext) -> bool:
+    """Reconcile every untracked entity; False if the time slice ran out."""
+    if not ctx.connector.supports(Capability.RECONCILE_IDS):
+        return True
+    return all(reconcile(ctx, entity) for entity in RECONCILED)
+
+
+def reconcile(ctx: RunContext, entity: Entity) -> bool:
+    """Walk the PMS's ids of `entity`, then hide the confirmed missing ones."""
+    key, started_key = f"reconcile:{entity}", f"reconcile:{entity}:started"
+    stream = ctx.stream
+    if key in stream.completed:
+        return True
+    if started_key not in stream.cursors:
+        _checkpoint(ctx, {**stream.cursors, started_key: timezone.now().isoformat()})
+    started = datetime.fromisoformat(stream.cursors[started_key])
+    model = model_for(entity)
+    while stream.cursors.get(key) != "done":
+        if ctx.out_of_time():
+            return False
+        ctx.lease.renew()
+        page = ctx.connector.fetch_present_ids(
+            IdWindow(entity), stream.cursors.get(key)
+        )
+        with transaction.atomic():
+            for chunk in chunked(page.records):
+                model.objects.filter(
+                    practice_id=stream.practice_id, pms_id__in=chunk
+                ).update(reconciled_at=started)
+            cursor = page.cursor if page.has_more else "done"
+            _checkpoint(ctx, {**stream.cursors, key: cursor})
+            SyncRun.objects.filter(pk=ctx.run.pk).update(
+                pages=F("pages") + 1, fetched=F("fetched") + len(page.records)
+            )
+    gone = _confirmed_missing(ctx, entity, started)
+    with transaction.atomic():
+        hidden = mark_deleted(
+            stream.practice,
+            [Deletion(entity, pms_id) for pms_id in gone],
+            timezone.now(),
+        )
+        cursors = {
+            k: v for k, v in stream.cursors.items() if k not in (key, started_key)
+        }
+        ctx.lease.checkpoint(cursors=cursors, completed=[*stream.completed, key])
+        stream.cursors, stream.completed = cursors, [*stream.completed, key]
+        SyncRun.objects.filter(pk=ctx.run.pk).update(
+            deleted=F("deleted") + sum(hidden.values())
+        )
+    return True
+
+
+def _checkpoint(ctx: RunContext, cursors: dict) -> None:
+    ctx.lease.checkpoint(cursors=cursors)
+    ctx.stream.cursors = cursors
+
+
+def _confirmed_missing(ctx: RunContext, entity: Entity, started: datetime) -> list[str]:
+    """Return suspects that their patient's own list confirms are gone."""
+    suspects = (
+        model_for(entity)
+        .objects.of(ctx.stream.practice)
+        .filter(first_seen_at__lt=started)
+        .filter(Q(reconciled_at__isnull=True) | Q(reconciled_at__lt=started))
+        .exclude(patient_pms_id="")
+        .values_list("pms_id", "patient_pms_id")
+    )
+    by_patient: dict[str, list[str]] = {}
+    for pms_id, patient in suspects:
+        by_patient.setdefault(patient, []).append(pms_id)
+    gone: list[str] = []
+    for patient in sorted(by_patient)[:MAX_PATIENTS_CHECKED]:
+        present = _all_ids(ctx, IdWindow(entity, patient_pms_id=patient))
+        gone += [pms_id for pms_id in by_patient[patient] if pms_id not in present]
+    return gone
+
+
+def _all_ids(ctx: RunContext, window: IdWindow) -> set[str]:
+    ids: set[str] = set()
+    cursor = None
+    while True:
+        ctx.lease.renew()
+        page = ctx.connector.fetch_present_ids(window, cursor)
+        ids.update(page.records)
+        if not page.has_more:
+            return ids
+        cursor = page.cursor

@@ -1,0 +1,135 @@
+"""The bulk upsert: idempotent, set-based, and echoes change nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from pms.base import Entity, Payment, Procedure
+from records.models import Appointment, Patient
+from records.models import Payment as MirroredPayment
+from records.upsert import upsert_records
+from tests.syncjobs.fakes import T0, appointment, patient
+
+NOW = T0 + timedelta(hours=1)
+LATER = NOW + timedelta(hours=1)
+
+
+def test_it_creates_rows_keyed_by_practice_and_pms_id(practice_a, practice_b):
+    upsert_records(practice_a, Entity.PATIENT, [patient(1), patient(2)], NOW)
+    upsert_records(practice_b, Entity.PATIENT, [patient(1)], NOW)
+    assert Patient.objects.filter(practice=practice_a).count() == 2
+    assert Patient.objects.filter(practice=practice_b).count() == 1
+    row = Patient.objects.get(practice=practice_a, pms_id="1")
+    assert (row.first_name, row.pms_modified_at, row.first_seen_at) == (
+        "First1",
+        T0,
+        NOW,
+    )
+    assert row.raw["PatNum"] == 1
+
+
+def test_it_is_idempotent_when_the_same_page_lands_twice(practice_a):
+    page = [patient(n) for n in range(1, 6)]
+    first = upsert_records(practice_a, Entity.PATIENT, page, NOW)
+    second = upsert_records(practice_a, Entity.PATIENT, page, LATER)
+    assert (first.created, first.updated) == (5, 0)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 5)
+    assert Patient.objects.filter(practice=practice_a).count() == 5
+
+
+def test_an_echo_bumps_no_timestamp(practice_a):
+    upsert_records(practice_a, Entity.PATIENT, [patient(1)], NOW)
+    upsert_records(practice_a, Entity.PATIENT, [patient(1)], LATER)
+    row = Patient.objects.get(practice=practice_a, pms_id="1")
+    assert row.last_synced_at == NOW
+    assert row.first_seen_at == NOW
+
+
+def test_an_echo_writes_nothing(practice_a):
+    page = [patient(n) for n in range(1, 50)]
+    upsert_records(practice_a, Entity.PATIENT, page, NOW)
+    with CaptureQueriesContext(connection) as queries:
+        upsert_records(practice_a, Entity.PATIENT, page, LATER)
+    writes = [
+        q for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))
+    ]
+    assert writes == []
+
+
+def test_a_change_updates_the_row_and_keeps_first_seen(practice_a):
+    upsert_records(practice_a, Entity.PATIENT, [patient(1)], NOW)
+    changed = patient(1, minutes=5, phone="555-0100")
+    result = upsert_records(practice_a, Entity.PATIENT, [changed], LATER)
+    row = Patient.objects.get(practice=practice_a, pms_id="1")
+    assert result.updated == 1
+    assert (row.phone, row.first_seen_at, row.last_synced_at) == (
+        "555-0100",
+        NOW,
+        LATER,
+    )
+
+
+def test_it_writes_a_page_in_batches_never_a_query_per_record(practice_a):
+    page = [patient(n) for n in range(100, 400)]
+    with CaptureQueriesContext(connection) as queries:
+        upsert_records(practice_a, Entity.PATIENT, page, NOW)
+    # SQLite splits a bulk insert by its variable limit; PostgreSQL sends one.
+    assert len(queries) <= 12
+
+
+def test_an_older_copy_never_rolls_a_row_back(practice_a):
+    upsert_records(
+        practice_a, Entity.PATIENT, [patient(1, minutes=10, phone="new")], NOW
+    )
+    result = upsert_records(
+        practice_a, Entity.PATIENT, [patient(1, minutes=5, phone="old")], LATER
+    )
+    assert result.stale == 1
+    assert Patient.objects.get(practice=practice_a, pms_id="1").phone == "new"
+
+
+def test_the_newest_copy_wins_when_a_page_repeats_a_record(practice_a):
+    page = [patient(1, minutes=9, phone="b"), patient(1, minutes=2, phone="a")]
+    upsert_records(practice_a, Entity.PATIENT, page, NOW)
+    assert Patient.objects.get(practice=practice_a, pms_id="1").phone == "b"
+
+
+def test_a_record_deleted_in_the_pms_is_hidden(practice_a):
+    upsert_records(practice_a, Entity.PATIENT, [patient(1), patient(2)], NOW)
+    gone = patient(2, minutes=3, is_deleted=True, status="Deleted")
+    result = upsert_records(practice_a, Entity.PATIENT, [gone], LATER)
+    assert result.deleted == 1
+    assert list(Patient.objects.of(practice_a).values_list("pms_id", flat=True)) == [
+        "1"
+    ]
+
+
+def test_appointments_keep_status_and_confirmation(practice_a):
+    upsert_records(
+        practice_a,
+        Entity.APPOINTMENT,
+        [appointment(1, status="Complete", confirmation_pms_id="20")],
+        NOW,
+    )
+    row = Appointment.objects.get(practice=practice_a, pms_id="1")
+    assert (row.status, row.confirmation_pms_id) == ("Complete", "20")
+
+
+def test_procedures_and_payments_land_with_amounts(practice_a):
+    upsert_records(
+        practice_a,
+        Entity.PROCEDURE,
+        [Procedure("p1", "1", "D1110", Decimal("95.5"), "Complete", modified_at=T0)],
+        NOW,
+    )
+    upsert_records(
+        practice_a,
+        Entity.PAYMENT,
+        [Payment("m1", "1", Decimal("40.00"), T0.date(), modified_at=T0)],
+        NOW,
+    )
+    assert MirroredPayment.objects.get(practice=practice_a).amount == Decimal("40.00")

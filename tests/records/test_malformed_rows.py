@@ -1,0 +1,63 @@
+"""A record the mirror cannot hold is refused with a reason; the rest lands."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from pms.base import Entity, Payment
+from records.models import Patient
+from records.upsert import upsert_records
+from tests.syncjobs.fakes import T0, patient
+
+NOW = T0 + timedelta(hours=1)
+
+
+def test_it_refuses_a_field_too_long_and_stores_the_rest(practice_a):
+    page = [patient(1), patient(2, first_name="x" * 101), patient(3)]
+    result = upsert_records(practice_a, Entity.PATIENT, page, NOW)
+    assert result.rejected == [("2", "first_name longer than 100 characters")]
+    assert sorted(Patient.objects.values_list("pms_id", flat=True)) == ["1", "3"]
+    assert result.landed == ["1", "3"]
+
+
+def test_it_refuses_a_missing_pms_id(practice_a):
+    result = upsert_records(
+        practice_a, Entity.PATIENT, [replace(patient(1), pms_id="")], NOW
+    )
+    assert result.rejected == [("", "missing PMS id")]
+
+
+def test_it_refuses_a_naive_datetime(practice_a):
+    naive = replace(patient(1), modified_at=datetime(2025, 1, 1))
+    result = upsert_records(practice_a, Entity.PATIENT, [naive], NOW)
+    assert result.rejected[0][1] == "modified time is not a timezone-aware datetime"
+
+
+def test_it_refuses_an_amount_out_of_range(practice_a):
+    huge = Payment("1", "1", Decimal("1e15"), T0.date())
+    result = upsert_records(practice_a, Entity.PAYMENT, [huge], NOW)
+    assert result.rejected == [("1", "amount out of range: 1E+15")]
+
+
+def test_it_refuses_nul_characters_that_postgresql_cannot_store(practice_a):
+    page = [patient(1, last_name="a\x00b"), replace(patient(2), raw={"x": "\x00"})]
+    result = upsert_records(practice_a, Entity.PATIENT, page, NOW)
+    assert [reason for _, reason in result.rejected] == [
+        "last_name contains a NUL character",
+        "raw payload contains a NUL character",
+    ]
+
+
+def test_a_row_the_database_refuses_is_isolated_and_the_rest_lands(practice_a):
+    from records.upsert import _write
+
+    objs = [
+        Patient(practice=practice_a, pms_id=str(n), first_name=f"P{n}")
+        for n in range(8)
+    ]
+    objs[5].first_name = None  # NOT NULL: refused by SQLite and PostgreSQL alike
+    refused = _write(Patient, objs)
+    assert [pms_id for pms_id, _ in refused] == ["5"]
+    assert Patient.objects.count() == 7

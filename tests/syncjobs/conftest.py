@@ -1,0 +1,44 @@
+"""Fixtures for the engine: an active connection for practice A, its streams, a fake."""
+
+from __future__ import annotations
+
+import pytest
+
+from practices.models import PmsConnection, PmsType
+from syncjobs.models import StreamKind, SyncStream
+from syncjobs.schedule import ensure_streams
+
+from .fakes import ListConnector
+from .procs import shared_db  # noqa: F401  (a fixture)
+
+
+@pytest.fixture
+def connection_a(practice_a) -> PmsConnection:
+    return PmsConnection.objects.create(
+        practice=practice_a,
+        pms_type=PmsType.OPEN_DENTAL,
+        base_url="http://127.0.0.1:9/opendental/api/v1",
+        developer_key="dev",
+        customer_key="cust",
+    )
+
+
+@pytest.fixture
+def streams_a(connection_a) -> dict[str, SyncStream]:
+    ensure_streams(connection_a.practice)
+    return {
+        s.kind: s
+        for s in SyncStream.objects.filter(
+            practice=connection_a.practice
+        ).select_related("practice")
+    }
+
+
+@pytest.fixture
+def initial_a(streams_a) -> SyncStream:
+    return streams_a[StreamKind.INITIAL]
+
+
+@pytest.fixture
+def fake() -> ListConnector:
+    return ListConnector(page_size=3)

@@ -1,0 +1,72 @@
+"""The initial sync pulls everything, reports progress, and hands its watermarks on."""
+
+from __future__ import annotations
+
+from practices.models import ReferenceItem
+from records.models import Appointment, Operatory, Patient, Provider
+from syncjobs.initial import run_initial_sync
+from syncjobs.models import RunStatus, StreamKind, StreamState, SyncStream
+
+from .fakes import appointment, patient
+
+
+def test_it_pulls_every_record_page_by_page(initial_a, fake):
+    fake.add(*[patient(n) for n in range(1, 8)], *[appointment(n) for n in range(1, 5)])
+    run = run_initial_sync(initial_a, connector=fake)
+    assert run.status == RunStatus.SUCCEEDED
+    assert Patient.objects.of(initial_a.practice).count() == 7
+    assert Appointment.objects.of(initial_a.practice).count() == 4
+    # 4 reference values read; 1 operatory and 1 provider stored from them
+    assert (run.pages, run.fetched, run.upserted) == (5, 11 + 4, 11 + 2)
+
+
+def test_it_stores_reference_values_for_settings_and_the_mirror(initial_a, fake):
+    run_initial_sync(initial_a, connector=fake)
+    practice = initial_a.practice
+    assert ReferenceItem.objects.of_kind(practice, "appointment_status").count() == 2
+    assert Operatory.objects.get(practice=practice).label == "Op 1"
+    assert Provider.objects.get(practice=practice).abbreviation == "DOC1"
+
+
+def test_it_finishes_done_and_starts_the_waiting_streams_from_its_watermarks(
+    streams_a, initial_a, fake
+):
+    fake.add(*[patient(n) for n in range(1, 5)], appointment(1))
+    assert streams_a[StreamKind.INCREMENTAL].state == StreamState.WAITING
+    run_initial_sync(initial_a, connector=fake)
+    streams = {
+        s.kind: s for s in SyncStream.objects.filter(practice=initial_a.practice)
+    }
+    assert streams[StreamKind.INITIAL].state == StreamState.DONE
+    assert streams[StreamKind.INITIAL].next_due_at is None
+    incremental = streams[StreamKind.INCREMENTAL]
+    assert incremental.state == StreamState.SCHEDULED
+    assert incremental.cursors == {"patient": "4", "appointment": "1"}
+    assert streams[StreamKind.FAST_NEW_PATIENTS].cursors == {"patient": "4"}
+    assert streams[StreamKind.FAST_APPOINTMENT_STATUS].cursors == {"appointment": "1"}
+
+
+def test_it_reports_progress_against_the_estimated_total(initial_a, fake):
+    fake.add(*[patient(n) for n in range(1, 10)])
+    fake.total_estimate = lambda entity: 9 if entity == "patient" else 1
+    seen: list[int] = []
+    run_initial_sync(
+        initial_a,
+        connector=fake,
+        progress=lambda stream, fetched: seen.append(stream.progress_done),
+    )
+    initial_a.refresh_from_db()
+    assert seen == [3, 6, 9, 9]
+    assert (initial_a.progress_done, initial_a.progress_total) == (9, 10)
+    assert initial_a.progress_started_at is not None
+
+
+def test_it_estimates_the_time_left_from_the_rate_so_far(initial_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    initial_a.progress_started_at = now - timedelta(minutes=10)
+    initial_a.progress_done, initial_a.progress_total = 250, 1000
+    assert initial_a.eta(now) == timedelta(minutes=30)

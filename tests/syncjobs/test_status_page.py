@@ -1,0 +1,77 @@
+"""The sync status page shows each stream's last success, freshness and schedule."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from syncjobs.models import StreamKind, SyncStream
+from tests.browser import cast
+
+pytestmark = pytest.mark.urls(cast.URLS)
+
+
+def status_url(practice) -> str:
+    return f"/practices/{practice.pk}/sync/"
+
+
+@pytest.fixture
+def loaded_a(practice_a):
+    return cast.connect(practice_a)
+
+
+def test_it_shows_data_as_of_in_the_practice_time_zone(client, admin_a, practice_a):
+    cast.connect(practice_a)
+    at = datetime(2026, 1, 15, 17, 5, tzinfo=UTC)  # 10:05 AM in Denver (MST)
+    SyncStream.objects.filter(practice=practice_a, kind=StreamKind.INCREMENTAL).update(
+        last_success_at=at
+    )
+    page = cast.login(client, admin_a).get(status_url(practice_a)).content.decode()
+    assert "Data as of <strong><time" in page
+    assert "Jan 15, 10:05 AM MST" in page
+
+
+def test_it_lists_the_last_successful_sync_of_every_stream(
+    client, admin_a, practice_a, loaded_a
+):
+    at = timezone.now() - timedelta(minutes=7)
+    SyncStream.objects.filter(
+        practice=practice_a, kind=StreamKind.FAST_APPOINTMENT_STATUS
+    ).update(last_success_at=at, consecutive_failures=2)
+    response = cast.login(client, admin_a).get(status_url(practice_a))
+    rows = {r.label: r for r in response.context["page"].streams}
+    assert set(rows) == {k.label for k in StreamKind}
+    assert rows["Appointment status"].last_success_at == at
+    assert rows["Appointment status"].health == "failing"
+    assert rows["Appointment status"].runs == "every 15 s"
+    assert rows["Incremental sync"].runs == "every 15 min"
+    assert "7\xa0minutes" in response.content.decode()  # timesince: nbsp
+
+
+def test_it_shows_the_feature_schedule_with_data_as_of(
+    client, admin_a, practice_a, loaded_a
+):
+    nightly = timezone.now() - timedelta(hours=5)
+    SyncStream.objects.filter(practice=practice_a, kind=StreamKind.NIGHTLY).update(
+        last_success_at=nightly
+    )
+    response = cast.login(client, admin_a).get(status_url(practice_a))
+    features = {f.name: f for f in response.context["page"].features}
+    assert features["Dashboard & reports"].schedule == "Nightly"
+    assert features["Dashboard & reports"].as_of == nightly
+    assert features["Patient chat"].live and features["Forms & consents"].live
+    assert features["Schedule (appointments)"].schedule.startswith("Real time")
+    assert "every time the card is opened" in features["Patient card"].schedule
+    assert "Sync Patient" in features["Patient finder"].schedule
+    assert (
+        "Sync Availability"
+        in features["Provider availability & schedule blocks"].schedule
+    )
+    page = response.content.decode()
+    assert "Data sync schedule" in page and "Provider availability" in page
+
+
+def test_it_says_no_pms_is_connected_yet(client, admin_a, practice_a):
+    page = cast.login(client, admin_a).get(status_url(practice_a)).content.decode()
+    assert "No PMS data yet" in page
+    assert 'id="force-sync"' not in page
