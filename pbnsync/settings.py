@@ -19,6 +19,8 @@ env = environ.Env(
     REDIS_URL=(str, ""),
     Q_WORKERS=(int, 2),
     TIME_ZONE=(str, "UTC"),
+    PMS_AGENT_SILENT_AFTER=(int, 600),
+    PMS_AGENT_COMMAND_WAIT=(int, 30),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -112,6 +114,19 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 
+REDIS_URL = env("REDIS_URL")
+
+# The PMS boundary (pms/http.py, pms/budget.py, pms/agent/). Unset values fall back
+# to each connector's own defaults.
+PMS_REQUEST_INTERVAL_MS = env.int("PMS_REQUEST_INTERVAL_MS", default=None)
+PMS_BUDGET_MARGIN_MS = env.int("PMS_BUDGET_MARGIN_MS", default=50)
+PMS_HTTP_MAX_ATTEMPTS = env.int("PMS_HTTP_MAX_ATTEMPTS", default=None)
+PMS_HTTP_BACKOFF_BASE = env.float("PMS_HTTP_BACKOFF_BASE", default=None)
+PMS_HTTP_BACKOFF_CAP = env.float("PMS_HTTP_BACKOFF_CAP", default=None)
+PMS_HTTP_MAX_RETRY_AFTER = env.float("PMS_HTTP_MAX_RETRY_AFTER", default=None)
+PMS_AGENT_SILENT_AFTER = env("PMS_AGENT_SILENT_AFTER")
+PMS_AGENT_COMMAND_WAIT = env("PMS_AGENT_COMMAND_WAIT")
+
 # django-q2: Redis broker when REDIS_URL is set (several cluster nodes),
 # otherwise the ORM broker on the default database (embedded default).
 Q_CLUSTER = {
@@ -123,8 +138,8 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "Task cluster",
 }
-if env("REDIS_URL"):
-    Q_CLUSTER["redis"] = env("REDIS_URL")
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
 

@@ -11,5 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("writeback.urls")),
     path("", include("writeback.page_urls")),
+    path("", include("syncjobs.status_urls")),
+    path("", include("records.urls")),
     path("", include("practices.urls")),
 ]

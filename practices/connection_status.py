@@ -7,6 +7,7 @@ from django.db import transaction
 
 from .audit import record_status_change
 from .models import PmsConnection
+from .signals import announce_connection_changed
 
 
 def change_connection_status(
@@ -24,5 +25,6 @@ def change_connection_status(
             old = connection.get_status_display()
             connection.set_status(status, reason)
             record_status_change(connection, user, old)
+            announce_connection_changed(connection)
             moved.append(connection)
     return moved

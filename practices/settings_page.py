@@ -9,6 +9,7 @@ from django.http import QueryDict
 
 from .audit import audited
 from .defaults import ensure_settings
+from .signals import announce_settings_saved
 from .models import Practice, SettingChange, SyncSettings, WriteBackSettings
 from .settings_forms import SyncSettingsForm, WriteBackRulesForm, WriteBackSettingsForm
 from .sizing import IntervalRecommendation, recommend_interval
@@ -81,6 +82,7 @@ def save_settings(
         with audited(practice, user) as changes:
             for form in page.forms:
                 form.save()
+        announce_settings_saved(practice)
     page.saved = True
     page.changes = changes
     return page

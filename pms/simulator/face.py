@@ -35,7 +35,7 @@ class MalformHints:
     """Which fields of a record the "malformed" fault should break."""
 
     id_key: str | None = None  # dropped ("missing id")
-    date_key: str | None = None  # set to an impossible 0001-01-01 value
+    date_key: str | None = None  # set to an impossible 2021-02-30 value
     enum_key: str | None = None  # set to an unknown enum value
     int_key: str | None = None  # given a wrong type
 

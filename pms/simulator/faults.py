@@ -9,8 +9,9 @@ Request-level faults (one drawn per eligible request, or taken from `script`):
 * "timeout_after_write": the write IS applied, then as "timeout" (writes only);
 * "truncate": a 200 whose JSON body is cut in half;
 * "slow": the answer comes after `slow_seconds`;
-* "malformed": records inside list answers are broken (missing id, 0001-01-01 in a
-  required date, unknown enum value, wrong type); its rate is the share of records.
+* "malformed": records inside list answers are broken (missing id, a calendar-
+  impossible date such as 2021-02-30 in a required date, unknown enum value, wrong
+  type); its rate is the share of records.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ FAULT_KINDS = (*REQUEST_FAULTS, "malformed")
 MUTATIONS = ("missing_id", "impossible_date", "unknown_enum", "wrong_type")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# Not 0001-01-01: Open Dental reads that as "no value" (opendental-api.md §1.6).
+IMPOSSIBLE_DATE = "2021-02-30"
 
 
 @dataclass
@@ -157,10 +160,9 @@ def _break(record: dict[str, Any], how: str, hints: MalformHints) -> None:
             record, lambda k, v: isinstance(v, str) and bool(_DATE.match(v))
         )
         if key is not None:
-            old = str(record.get(key, ""))
-            record[key] = "0001-01-01" + (
-                "T00:00:00.000Z" if "T" in old else " 00:00:00" if len(old) > 10 else ""
-            )
+            old = str(record.get(key) or "")
+            # Keep the field's own shape (time part, "T", zone) after the date.
+            record[key] = IMPOSSIBLE_DATE + (old[10:] if _DATE.match(old) else "")
     elif how == "unknown_enum" and hints.enum_key:
         record[hints.enum_key] = "NotAKnownValue"
     else:  # wrong_type, or a fallback when the record lacks the field

@@ -16,6 +16,7 @@ from pms.registry import capabilities_for
 from ..connection_status import change_connection_status
 from ..models import ConnectionStatus, PmsConnection
 from ..models.connection import CREDENTIAL_FIELDS, REQUIRED_CREDENTIALS
+from ..signals import announce_connection_changed
 from .connection_form import PmsConnectionAdminForm, clear_name
 
 
@@ -62,6 +63,7 @@ class PmsConnectionAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["practice", "pms_type", "base_url"]}),
+        ("Request budget", {"fields": ["request_interval_ms", "page_size"]}),
         (
             "Credentials",
             {
@@ -98,6 +100,10 @@ class PmsConnectionAdmin(admin.ModelAdmin):
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Credentials")
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        announce_connection_changed(obj)
+
     def credentials_state(self, obj: PmsConnection) -> str:
         missing = obj.missing_credentials()
         return f"missing: {', '.join(missing)}" if missing else "complete"

@@ -47,7 +47,14 @@ class PmsConnectionAdminForm(forms.ModelForm):
 
     class Meta:
         model = PmsConnection
-        fields = ["practice", "pms_type", "base_url", *CREDENTIAL_FIELDS]
+        fields = [
+            "practice",
+            "pms_type",
+            "base_url",
+            "request_interval_ms",
+            "page_size",
+            *CREDENTIAL_FIELDS,
+        ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

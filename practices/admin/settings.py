@@ -5,6 +5,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from ..audit import record_changes, settings_snapshot
+from ..signals import announce_settings_saved
 from ..models import SyncSettings, WriteBackRule, WriteBackSettings
 from ..settings_forms import (
     SyncSettingsForm,
@@ -36,6 +37,7 @@ class AuditedSettingsAdmin(admin.ModelAdmin):
         record_changes(
             practice, request.user, form.settings_before, settings_snapshot(practice)
         )
+        announce_settings_saved(practice)
 
 
 @admin.register(SyncSettings)

@@ -54,6 +54,20 @@ class PmsConnection(models.Model):
     developer_key = EncryptedTextField("Developer key", blank=True, default="")
     customer_key = EncryptedTextField("Customer key", blank=True, default="")
     agent_token = EncryptedTextField("Agent token", blank=True, default="")
+    request_interval_ms = models.PositiveIntegerField(
+        "Request interval (ms)",
+        null=True,
+        blank=True,
+        help_text="Minimum time between calls for this connection, across every "
+        "worker. Empty: the PMS's default (Open Dental remote: 1000; read-only key: "
+        "5000; Enterprise: 500; local API / API Service: 0).",
+    )
+    page_size = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Rows per page. Empty: the PMS's default (Open Dental remote 100, "
+        "local/service 1000).",
+    )
     status = models.CharField(
         max_length=20, choices=ConnectionStatus.choices, default=ConnectionStatus.ACTIVE
     )

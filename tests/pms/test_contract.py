@@ -470,6 +470,8 @@ def test_a_malformed_record_is_a_record_error_and_the_rest_is_delivered(
     assert len(page.errors) == 1
     error = page.errors[0]
     assert error.entity == Entity.PATIENT and error.reason
+    if mutation == "impossible_date":  # the id is intact, so the error names it
+        assert error.pms_id in {r.pms_id for r in clean.records}
     assert len(page.records) == len(clean.records) - 1
     assert {r.pms_id for r in page.records} < {r.pms_id for r in clean.records}
     following = connector.fetch_changed(Entity.PATIENT, page.cursor)

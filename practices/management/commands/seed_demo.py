@@ -33,6 +33,10 @@ class Command(BaseCommand):
                 "base_url": SIMULATOR_URL,
                 "developer_key": DEMO_DEVELOPER_KEY,
                 "customer_key": DEMO_CUSTOMER_KEY,
+                # `make run` starts the simulator in API Service mode (§1.1 of the
+                # Open Dental sheet): unthrottled, 1,000-row pages.
+                "request_interval_ms": 0,
+                "page_size": 1000,
             },
         )
         user_model = get_user_model()

@@ -1,0 +1,61 @@
+"""Saving settings reaches the sync engine and the write-back outbox at once."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from practices.models import ConnectionStatus
+from practices.connection_status import change_connection_status
+from syncjobs.models import SyncStream
+from syncjobs.models.stream import StreamKind, StreamState
+from syncjobs.schedule import ensure_streams
+
+from .conftest import page_payload, settings_url
+
+
+def scheduled_incremental(practice, started_ago: timedelta) -> SyncStream:
+    ensure_streams(practice)
+    SyncStream.objects.filter(practice=practice, kind=StreamKind.INCREMENTAL).update(
+        state=StreamState.SCHEDULED,
+        last_started_at=timezone.now() - started_ago,
+        next_due_at=timezone.now() + timedelta(minutes=14),
+    )
+    return SyncStream.objects.get(practice=practice, kind=StreamKind.INCREMENTAL)
+
+
+def test_a_shorter_interval_saved_on_the_page_moves_the_next_due_time(
+    client_a, practice_a, connection_a, django_capture_on_commit_callbacks
+):
+    before = scheduled_incremental(practice_a, started_ago=timedelta(minutes=1))
+    data = page_payload(client_a, practice_a)
+    data["incremental_interval_minutes"] = ["2"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_a.post(settings_url(practice_a), data)
+    assert response.status_code in (200, 302)
+    after = SyncStream.objects.get(pk=before.pk)
+    assert after.next_due_at < before.next_due_at
+    assert after.next_due_at <= before.last_started_at + timedelta(minutes=2, seconds=1)
+
+
+def test_switching_a_fast_sync_off_on_the_page_disables_its_stream(
+    client_a, practice_a, connection_a, django_capture_on_commit_callbacks
+):
+    ensure_streams(practice_a)
+    data = page_payload(client_a, practice_a)
+    data.pop("new_patients_enabled")
+    with django_capture_on_commit_callbacks(execute=True):
+        client_a.post(settings_url(practice_a), data)
+    stream = SyncStream.objects.get(
+        practice=practice_a, kind=StreamKind.FAST_NEW_PATIENTS
+    )
+    assert stream.enabled is False
+
+
+def test_reactivating_a_connection_tells_the_sync_engine(
+    practice_a, connection_a, django_capture_on_commit_callbacks
+):
+    change_connection_status([connection_a], ConnectionStatus.DISABLED, "pause", None)
+    assert not SyncStream.objects.filter(practice=practice_a).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        change_connection_status([connection_a], ConnectionStatus.ACTIVE, "back", None)
+    assert SyncStream.objects.filter(practice=practice_a).count() == len(StreamKind)
