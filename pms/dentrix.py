@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from .agent import AgentConnector, Feed
 from .agent import values as v
-from .agent.reference import RefList, reference_values
+from .agent.reference import RefList
 from .base import (
     Appointment,
     AppointmentRequest,
@@ -29,7 +29,6 @@ from .base import (
     PaymentRequest,
     Procedure,
     Provider,
-    ReferenceValue,
 )
 
 COMPLETE = -106  # §3.3: v_appt_status_codes defid -106 is <COMPLETE>
@@ -167,12 +166,7 @@ class DentrixConnector(AgentConnector):
         Entity.PROCEDURE: Feed("v_proclog", "proclog_id", map_procedure),
         Entity.PAYMENT: Feed("payment_view", "payment_id", map_payment),
     }
-    # Notes and documents are not mirrored (pms.base.Entity), so their tombstones
-    # are not reported.
-    deletion_tables = {feed.table: entity for entity, feed in feeds.items()}
-
-    def reference_values(self, lists: dict[str, Any]) -> list[ReferenceValue]:
-        return reference_values(lists, REFERENCE, self.label)
+    reference_lists = REFERENCE
 
     def note_payload(self, request: NoteRequest) -> dict[str, Any]:
         # §3.5: a communication log is a `contact` row plus its `fullnotes` text.

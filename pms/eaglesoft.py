@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from .agent import AgentConnector, Feed
 from .agent import values as v
-from .agent.reference import RefList, reference_values
+from .agent.reference import RefList
 from .base import (
     Appointment,
     AppointmentRequest,
@@ -29,7 +29,6 @@ from .base import (
     PaymentRequest,
     Procedure,
     Provider,
-    ReferenceValue,
 )
 
 CONFIRMATION_CODES = range(8)  # §2.3: confirmation_status 0-7
@@ -172,12 +171,7 @@ class EaglesoftConnector(AgentConnector):
         Entity.PROCEDURE: Feed("procedure", "detail_id", map_procedure),
         Entity.PAYMENT: Feed("transactions", "tran_num", map_payment),
     }
-    # Notes and documents are not mirrored (pms.base.Entity), so their tombstones
-    # are not reported.
-    deletion_tables = {feed.table: entity for entity, feed in feeds.items()}
-
-    def reference_values(self, lists: dict[str, Any]) -> list[ReferenceValue]:
-        return reference_values(lists, REFERENCE, self.label)
+    reference_lists = REFERENCE
 
     def note_payload(self, request: NoteRequest) -> dict[str, Any]:
         # §2.4: notes start with what happened, e.g. "SMS sent - ...".

@@ -28,6 +28,7 @@ from ..base import (
 from ..budget import budget_for
 from ..http import HttpPolicy, PmsHttp, Wording
 from .client import AgentClient
+from .reference import RefList, reference_values
 from .values import Row, RowError, changed_at, peek_id
 from .writes import AgentWrites
 
@@ -50,7 +51,7 @@ class AgentConnector(AgentWrites, Connector, abc.ABC):
     """Eaglesoft and Dentrix: reads from change feeds, writes as agent commands."""
 
     feeds: dict[Entity, Feed]
-    deletion_tables: dict[str, Entity]  # feed table -> mirrored entity
+    reference_lists: tuple[RefList, ...]  # the vendor's reference lists
     default_page_size = MAX_PAGE
 
     def __init__(self, config: ConnectionConfig, lane: Lane = Lane.INCREMENTAL) -> None:
@@ -104,14 +105,31 @@ class AgentConnector(AgentWrites, Connector, abc.ABC):
 
     # --- vendor naming -------------------------------------------------------------
 
-    @abc.abstractmethod
+    @property
+    def deletion_tables(self) -> dict[str, Entity]:
+        """Map each mirrored feed table to its entity.
+
+        Notes and documents are not mirrored (pms.base.Entity), so their
+        tombstones are not reported.
+        """
+        return {feed.table: entity for entity, feed in self.feeds.items()}
+
     def reference_values(self, lists: dict[str, Any]) -> list[ReferenceValue]:
         """Map the agent's reference lists (one row failing skips only that row)."""
+        return reference_values(lists, self.reference_lists, self.label)
 
     # --- reads ---------------------------------------------------------------------
 
     def fetch_reference(self) -> list[ReferenceValue]:
         return self.reference_values(self.client.read("reference", None, "the lists"))
+
+    def estimate_total(self, entity: Entity) -> int | None:
+        """Return None: a feed's `head` is the agent-wide sequence, not a count.
+
+        Tables share one counter and every change bumps it (agent-protocol.md §5),
+        so `head` overstates any one table by an unknown factor.
+        """
+        return None
 
     def fetch_changed(self, entity: Entity, cursor: str | None) -> Page:
         feed = self.feeds.get(entity)
