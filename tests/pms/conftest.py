@@ -4,20 +4,26 @@ import uuid
 
 import pytest
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"  # db 15 is the tests' own
+REDIS_TEST_URL = "redis://127.0.0.1:6379/{db}"  # dbs 15 and below are the tests'
 
 
 @pytest.fixture
-def redis_url():
-    """Return the tests' Redis URL; remove every budget key the test made."""
+def redis_url(worker_id):
+    """Return this test worker's own Redis db; remove every budget key the test made.
+
+    Each pytest-xdist worker gets its own db, so one worker's clean-up never
+    deletes another's live keys.
+    """
     import redis
 
-    client = redis.Redis.from_url(REDIS_TEST_URL)
+    index = 0 if worker_id == "master" else int(worker_id.removeprefix("gw"))
+    url = REDIS_TEST_URL.format(db=15 - index)
+    client = redis.Redis.from_url(url)
     try:
         client.ping()
     except redis.ConnectionError:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
-    yield REDIS_TEST_URL
+    yield url
     for key in client.scan_iter("pbnsync:budget:*"):
         client.delete(key)
     client.close()

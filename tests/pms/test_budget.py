@@ -102,7 +102,9 @@ def test_a_fast_caller_is_served_before_queued_initial_callers(store, budget_key
 
 
 def test_waiting_callers_are_served_by_lane_then_arrival(store, budget_key):
-    budget = RequestBudget(budget_key, 0.4, store, lease_s=5)
+    # Everyone arrives while "first" holds the slot; arrivals are far enough apart
+    # that a loaded machine cannot swap two callers of one lane.
+    budget = RequestBudget(budget_key, 0.8, store, lease_s=5)
     grants: list[str] = []
     lock = threading.Lock()
 
@@ -118,11 +120,11 @@ def test_waiting_callers_are_served_by_lane_then_arrival(store, budget_key):
     run_threads(
         [
             caller("first", Lane.INITIAL, 0),
-            caller("initial", Lane.INITIAL, 0.05),
-            caller("incremental", Lane.INCREMENTAL, 0.08),
-            caller("fast-1", Lane.FAST, 0.11),
-            caller("write-back", Lane.WRITE_BACK, 0.14),
-            caller("fast-2", Lane.FAST, 0.17),
+            caller("initial", Lane.INITIAL, 0.1),
+            caller("incremental", Lane.INCREMENTAL, 0.2),
+            caller("fast-1", Lane.FAST, 0.3),
+            caller("write-back", Lane.WRITE_BACK, 0.4),
+            caller("fast-2", Lane.FAST, 0.55),
         ]
     )
 

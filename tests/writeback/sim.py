@@ -39,6 +39,18 @@ def _first(practice: Practice, kind: str, skip: int = 0) -> ReferenceItem:
     return items.order_by("pms_id")[skip]
 
 
+def scheduled_appointments(connector, wanted: int = 10) -> list:
+    """Page through the appointments until `wanted` scheduled ones are found."""
+    found, cursor, more = [], None, True
+    while more and len(found) < wanted:
+        page = connector.fetch_changed(Entity.APPOINTMENT, cursor)
+        found += [
+            a for a in page.records if not a.is_deleted and a.status == "Scheduled"
+        ]
+        cursor, more = page.cursor, page.has_more
+    return found
+
+
 def wire(practice: Practice, sim) -> Wired:
     """Connect `practice` to `sim`'s Open Dental face and map every setting."""
     creds = sim.credentials
@@ -57,11 +69,7 @@ def wire(practice: Practice, sim) -> Wired:
             for p in connector.fetch_changed(Entity.PATIENT, None).records
             if not p.is_deleted and p.birthdate
         ]
-        appointments = [
-            a
-            for a in connector.fetch_changed(Entity.APPOINTMENT, None).records
-            if not a.is_deleted and a.status == "Scheduled"
-        ]
+        appointments = scheduled_appointments(connector)
     finally:
         connector.close()
     K = ReferenceKind
