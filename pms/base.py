@@ -335,6 +335,9 @@ class Connector(abc.ABC):
     # Defaults used when ConnectionConfig leaves them None.
     default_request_interval_ms: int = 0
     default_page_size: int = 100
+    # Entities reconciled by id set (RECONCILE_IDS) when fetch_deletions answers a
+    # permanent 404, i.e. the native deletion feed is switched off.
+    deletion_fallback: frozenset[Entity] = frozenset()
 
     def __init__(self, config: ConnectionConfig, lane: Lane = Lane.INCREMENTAL) -> None:
         self.config = config
@@ -361,6 +364,14 @@ class Connector(abc.ABC):
     @abc.abstractmethod
     def fetch_changed(self, entity: Entity, cursor: str | None) -> Page:
         """Return one page of `entity` changed since `cursor` (None: everything)."""
+
+    def estimate_total(self, entity: Entity) -> int | None:
+        """Return about how many `entity` records a full read yields, if cheap.
+
+        Only for the initial sync's progress and ETA; None means "unknown" (the
+        default), never zero.
+        """
+        return None
 
     @abc.abstractmethod
     def fetch_deletions(self, cursor: str | None) -> Page[Deletion]:

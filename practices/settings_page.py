@@ -9,9 +9,9 @@ from django.http import QueryDict
 
 from .audit import audited
 from .defaults import ensure_settings
-from .signals import announce_settings_saved
 from .models import Practice, SettingChange, SyncSettings, WriteBackSettings
 from .settings_forms import SyncSettingsForm, WriteBackRulesForm, WriteBackSettingsForm
+from .signals import announce_settings_saved
 from .sizing import IntervalRecommendation, recommend_interval
 
 

@@ -34,10 +34,8 @@ def _pull_everything(ctx: RunContext) -> bool:
 
 def _estimate_total(ctx: RunContext) -> None:
     """Ask the connector for record counts when it can give them (for the ETA)."""
-    estimate = getattr(ctx.connector, "estimate_total", None)
-    if estimate is None:
-        return
-    counts = [estimate(entity) for entity in readable_entities(ctx.connector)]
+    connector = ctx.connector
+    counts = [connector.estimate_total(e) for e in readable_entities(connector)]
     if any(count is None for count in counts):
         return
     total = sum(counts)

@@ -4,6 +4,10 @@ A nightly walk lists every id the PMS still has and stamps those rows; rows seen
 before the walk but not stamped by it are suspects. Because an offset walk can
 skip a row when another is deleted meanwhile, each suspect is confirmed against
 its patient's own list before it is hidden.
+
+When a connector's native deletion feed is off (the last deletions run was skipped,
+see syncjobs.deletions), its `deletion_fallback` entities are reconciled the same
+way; a suspect patient is confirmed gone by reading it (a 404).
 """
 
 from __future__ import annotations
@@ -14,12 +18,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from pms.base import Capability, Deletion, Entity, IdWindow
+from pms.base import Capability, Deletion, Entity, IdWindow, PmsError
 from records.deletions import mark_deleted
 from records.rows import model_for
 from records.upsert import chunked
 
-from .models import SyncRun
+from .models import OPEN_RUN_STATUSES, RunStatus, StreamKind, SyncRun
 from .pages import RunContext
 
 RECONCILED = (Entity.PAYMENT,)  # mirrored entities whose deletions go untracked
@@ -30,7 +34,21 @@ def reconcile_all(ctx: RunContext) -> bool:
     """Reconcile every untracked entity; False if the time slice ran out."""
     if not ctx.connector.supports(Capability.RECONCILE_IDS):
         return True
-    return all(reconcile(ctx, entity) for entity in RECONCILED)
+    entities = list(RECONCILED)
+    if ctx.connector.deletion_fallback and native_deletions_off(ctx.stream.practice_id):
+        entities += sorted(ctx.connector.deletion_fallback - set(RECONCILED))
+    return all(reconcile(ctx, entity) for entity in entities)
+
+
+def native_deletions_off(practice_id: int) -> bool:
+    """Return whether the practice's last finished deletions run was skipped."""
+    last = (
+        SyncRun.objects.filter(practice_id=practice_id, kind=StreamKind.DELETIONS)
+        .exclude(status__in=OPEN_RUN_STATUSES)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return last == RunStatus.SKIPPED
 
 
 def reconcile(ctx: RunContext, entity: Entity) -> bool:
@@ -84,14 +102,18 @@ def _checkpoint(ctx: RunContext, cursors: dict) -> None:
 
 
 def _confirmed_missing(ctx: RunContext, entity: Entity, started: datetime) -> list[str]:
-    """Return suspects that their patient's own list confirms are gone."""
-    suspects = (
+    """Return the suspects confirmed gone (patients read, others by patient list)."""
+    unstamped = (
         model_for(entity)
         .objects.of(ctx.stream.practice)
         .filter(first_seen_at__lt=started)
         .filter(Q(reconciled_at__isnull=True) | Q(reconciled_at__lt=started))
-        .exclude(patient_pms_id="")
-        .values_list("pms_id", "patient_pms_id")
+    )
+    if entity == Entity.PATIENT:
+        ids = unstamped.order_by("pms_id").values_list("pms_id", flat=True)
+        return [p for p in ids[:MAX_PATIENTS_CHECKED] if _patient_gone(ctx, p)]
+    suspects = unstamped.exclude(patient_pms_id="").values_list(
+        "pms_id", "patient_pms_id"
     )
     by_patient: dict[str, list[str]] = {}
     for pms_id, patient in suspects:
@@ -101,6 +123,17 @@ def _confirmed_missing(ctx: RunContext, entity: Entity, started: datetime) -> li
         present = _all_ids(ctx, IdWindow(entity, patient_pms_id=patient))
         gone += [pms_id for pms_id in by_patient[patient] if pms_id not in present]
     return gone
+
+
+def _patient_gone(ctx: RunContext, pms_id: str) -> bool:
+    ctx.lease.renew()
+    try:
+        ctx.connector.fetch_patient(pms_id)
+    except PmsError as exc:
+        if exc.permanent and exc.status == 404:
+            return True
+        raise
+    return False
 
 
 def _all_ids(ctx: RunContext, window: IdWindow) -> set[str]:

@@ -91,6 +91,8 @@ class DentrixAscendConnector(AscendWrites, Connector):
             # not list payments among Ascend write-backs (§1.6).
         }
     )
+    # §1.9: without the Stream API, deletes are found only by listing ids.
+    deletion_fallback = frozenset({Entity.PATIENT, Entity.APPOINTMENT})
     # §1.8: no fixed rate is documented; Ascend answers 429 with Retry-After.
     default_request_interval_ms = 0
     default_page_size = 100  # §1.4: C5 pages by 100, C4 by 500
@@ -245,6 +247,10 @@ class DentrixAscendConnector(AscendWrites, Connector):
 
     def fetch_reference(self) -> list[ReferenceValue]:
         return read_reference(self)
+
+    def estimate_total(self, entity: Entity) -> int | None:
+        """Return None: the {statusCode, data} envelope has no total (§1.4, §1.5)."""
+        return None
 
     def fetch_changed(self, entity: Entity, cursor: str | None) -> Page:
         path = FEEDS.get(entity)

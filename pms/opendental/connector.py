@@ -265,6 +265,10 @@ class OpenDentalConnector(OpenDentalWrites, Connector):
             active=not parse_bool(row.get("IsHidden", "false"), "IsHidden"),
         )
 
+    def estimate_total(self, entity: Entity) -> int | None:
+        """Return None: lists carry no total (opendental-api.md §2 "End of data")."""
+        return None  # a COUNT(*) would need ShortQuery and the Queries permission
+
     def fetch_changed(self, entity: Entity, cursor: str | None) -> Page:
         feed = FEEDS.get(entity)
         if feed is None:

@@ -5,13 +5,13 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from ..audit import record_changes, settings_snapshot
-from ..signals import announce_settings_saved
 from ..models import SyncSettings, WriteBackRule, WriteBackSettings
 from ..settings_forms import (
     SyncSettingsForm,
     WriteBackRuleAdminForm,
     WriteBackSettingsForm,
 )
+from ..signals import announce_settings_saved
 
 
 class AuditedSettingsAdmin(admin.ModelAdmin):

@@ -22,7 +22,7 @@ def redis_url(worker_id):
     try:
         client.ping()
     except redis.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
     yield url
     for key in client.scan_iter("pbnsync:budget:*"):
         client.delete(key)

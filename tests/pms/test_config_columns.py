@@ -1,7 +1,7 @@
 """A connection's own pacing and page size reach its connector's config."""
 
-from practices.models import PmsConnection, PmsType
 from pms.config import config_for
+from practices.models import PmsConnection, PmsType
 
 
 def test_the_connection_columns_override_the_connector_defaults(practice_a):

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from practices.models import ConnectionStatus
 from practices.connection_status import change_connection_status
+from practices.models import ConnectionStatus
 from syncjobs.models import SyncStream
 from syncjobs.models.stream import StreamKind, StreamState
 from syncjobs.schedule import ensure_streams

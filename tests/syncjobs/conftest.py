@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from practices.models import PmsConnection, PmsType
 from syncjobs.models import StreamKind, SyncStream
@@ -32,6 +35,16 @@ def streams_a(connection_a) -> dict[str, SyncStream]:
             practice=connection_a.practice
         ).select_related("practice")
     }
+
+
+@pytest.fixture
+def streams_by_day(streams_a) -> dict[str, SyncStream]:
+    """streams_a with the nightly run not due: its practice-local window may be open
+    at whatever hour the suite runs, and the nightly stream would then be due too."""
+    nightly = streams_a[StreamKind.NIGHTLY]
+    nightly.next_due_at = timezone.now() + timedelta(days=1)
+    nightly.save(update_fields=["next_due_at"])
+    return streams_a
 
 
 @pytest.fixture

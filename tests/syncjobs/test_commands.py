@@ -22,7 +22,7 @@ def test_setup_schedules_is_idempotent(db):
     assert "Updated 'pbnsync: prune sync history'" in out.getvalue()
 
 
-def test_run_dispatcher_once_claims_what_is_due(streams_a):
+def test_run_dispatcher_once_claims_what_is_due(streams_by_day):
     out = StringIO()
     call_command("run_dispatcher", "--once", stdout=out)
     assert out.getvalue().strip() == "Dispatched 2 stream(s)."

@@ -12,7 +12,7 @@ from syncjobs.lease import Lease
 from syncjobs.models import StreamKind, SyncStream
 
 
-def test_it_claims_and_queues_each_due_stream_once(streams_a):
+def test_it_claims_and_queues_each_due_stream_once(streams_by_day):
     queued: list[int] = []
     first = dispatch_due(enqueue=queued.append)
     second = dispatch_due(enqueue=queued.append)
@@ -24,14 +24,14 @@ def test_it_claims_and_queues_each_due_stream_once(streams_a):
         assert SyncStream.objects.get(pk=pk).lease_owner.startswith("dispatch:")
 
 
-def test_it_queues_the_most_urgent_lane_first(streams_a):
+def test_it_queues_the_most_urgent_lane_first(streams_by_day):
     queued: list[int] = []
     dispatch_due(enqueue=queued.append)
     kinds = [SyncStream.objects.get(pk=pk).kind for pk in queued]
     assert kinds == [StreamKind.DELETIONS, StreamKind.INITIAL]  # fast lane first
 
 
-def test_it_skips_streams_not_yet_due(streams_a):
+def test_it_skips_streams_not_yet_due(streams_by_day):
     SyncStream.objects.filter(
         kind__in=[StreamKind.INITIAL, StreamKind.DELETIONS]
     ).update(next_due_at=timezone.now() + timedelta(seconds=30))
@@ -40,7 +40,7 @@ def test_it_skips_streams_not_yet_due(streams_a):
     assert len(dispatch_due(now=later, enqueue=lambda pk: None)) == 2
 
 
-def test_it_frees_a_stream_it_could_not_queue(streams_a):
+def test_it_frees_a_stream_it_could_not_queue(streams_by_day):
     def broken(pk: int) -> None:
         raise ConnectionError("broker down")
 
@@ -50,14 +50,14 @@ def test_it_frees_a_stream_it_could_not_queue(streams_a):
     )
 
 
-def test_the_worker_adopts_the_dispatch_claim_exactly_once(streams_a):
+def test_the_worker_adopts_the_dispatch_claim_exactly_once(streams_by_day):
     queued: list[int] = []
     dispatch_due(enqueue=queued.append)
     adopted = [Lease.adopt_dispatched(pk) for pk in queued + queued]
     assert [lease is not None for lease in adopted] == [True, True, False, False]
 
 
-def test_the_loop_ticks_until_stopped(streams_a, transactional_db):
+def test_the_loop_ticks_until_stopped(streams_by_day, transactional_db):
     queued: list[int] = []
     dispatcher = Dispatcher(tick=0.05, enqueue=queued.append)
     thread = threading.Thread(target=dispatcher.run_forever)

@@ -4,7 +4,11 @@ import re
 
 import pytest
 
+from syncjobs.initial import run_initial_sync
+from syncjobs.models import StreamKind
 from tests.browser import cast
+
+from .fakes import patient
 
 pytestmark = pytest.mark.urls(cast.URLS)
 
@@ -48,3 +52,24 @@ def test_it_drops_the_progress_bar_and_banner_once_loaded(client, admin_a, pract
         'id="force-sync"' in page
         and "disabled" not in page.split('id="force-sync"')[1][:40]
     )
+
+
+def test_it_shows_the_connectors_estimate_while_the_initial_sync_runs(
+    client, admin_a, practice_a, fake
+):
+    initial = cast.connect(practice_a, loaded=False)[StreamKind.INITIAL]
+    fake.add(*[patient(n) for n in range(1, 10)])
+    fake.total_estimate = lambda entity: 9 if entity == "patient" else 3
+    cast.login(client, admin_a)
+    pages: list[str] = []
+
+    def look(stream, fetched):
+        if not pages:  # after the first page of three patients
+            pages.append(status(client, practice_a).content.decode())
+
+    run_initial_sync(initial, connector=fake, progress=look)
+
+    page = pages[0]
+    assert 'aria-valuenow="25"' in page
+    assert "3 records of about 12 (25%)" in page
+    assert re.search("About [^<]+ left", page)

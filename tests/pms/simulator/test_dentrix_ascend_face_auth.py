@@ -47,7 +47,9 @@ def test_it_issues_a_token_for_form_encoded_client_credentials(sim_practice):
 
 def test_it_hands_out_the_same_live_token_again(sim_practice):
     first = token(sim_practice).json()["access_token"]
-    assert token(sim_practice).json()["access_token"] == first
+    again = token(sim_practice).json()
+    assert again["access_token"] == first
+    assert 3000 < int(again["expires_in"]) <= 3600  # what is left of its life
 
 
 def test_it_refuses_a_wrong_secret_or_grant_type(sim_practice):

@@ -147,12 +147,16 @@ def access_token(ctx: Ctx) -> JsonResult:
         current = "sim." + secrets.token_urlsafe(24)
         tokens[current] = (ctx.practice.id, now + lifetime)
         ctx.state["token"] = current
-        entry = tokens[current]
+        # A new token reports its whole lifetime: (now + lifetime) - now can
+        # round to 3599.99..., which int() would floor to 3599.
+        remaining = lifetime
+    else:
+        remaining = entry[1] - now
     return JsonResult(
         {
             "access_token": current,
             "token_type": "BearerToken",
-            "expires_in": str(max(1, int(entry[1] - now))),  # Apigee sends a string
+            "expires_in": str(max(1, int(remaining))),  # Apigee sends a string
             "client_id": ctx.practice.credentials.ascend_client_id,
             "status": "approved",
         }

@@ -1,0 +1,105 @@
+"""Fast-sync lag across many practices: change in the simulator -> row in the mirror.
+
+    .venv/bin/python bench/sync_fastlag.py [--practices 200] [--seconds 90] [--rate 20]
+
+N small simulated Open Dental practices (short history, so their initial syncs are
+quick) in a simulator process, each connected in DATABASE_URL (default PostgreSQL
+pbnsync_bench_lag); the real dispatcher and `syncjobs.tasks.run_stream` on worker
+threads run every stream at the default settings (appointment status every 15 s,
+new patients every 30 s). Once every initial sync is done, random live changes are
+injected through `/_sim/.../changes` at --rate per second across the practices for
+--seconds; then we wait 30 s (the new-patients interval) + 5 s and read each changed record's
+`last_synced_at`: lag = that - the wall time the change was made.
+Target: p99 <= interval + 2 s (appointments: 15 + 2 = 17 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common as c  # noqa: E402
+
+os.environ.setdefault(
+    "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pbnsync_bench_lag"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--practices", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=90)
+    parser.add_argument(
+        "--rate", type=float, default=20, help="changes/s, all practices"
+    )
+    parser.add_argument("--workers", type=int, default=6)
+    parser.add_argument("--years", type=float, default=0.02)
+    args = parser.parse_args()
+
+    c.setup_django(fresh=True)
+    from django.conf import settings
+
+    from syncjobs.models import StreamKind, SyncStream
+
+    settings.PMS_REQUEST_INTERVAL_MS = 0
+    sim = c.SimProcess()
+    cluster = None
+    try:
+        started = time.perf_counter()
+        keys = {}
+        for i in range(args.practices):
+            sp = sim.add_practice(
+                "small", years=args.years, settings={"rate_interval_ms": 0}
+            )
+            keys[sp["id"]] = c.connect(sp, f"Lag {i}")
+        print(
+            f"{args.practices} practices generated and connected in "
+            f"{time.perf_counter() - started:.0f} s ({c.db_label()}); simulator RSS "
+            f"{sim.rss_mb():.0f} MB"
+        )
+        cluster = c.Cluster(workers=args.workers).start()
+        started = time.perf_counter()
+        initial = SyncStream.objects.filter(kind=StreamKind.INITIAL)
+        while initial.exclude(state="done").exists():
+            time.sleep(1)
+        print(
+            f"all initial syncs done in {time.perf_counter() - started:.0f} s, "
+            f"mirror {sum(c.mirror_count(p)['appointment'] for p in keys.values()):,}"
+            " appointments"
+        )
+        injector = c.Injector(sim, keys, args.rate).start()
+        runs_before = cluster.runs
+        time.sleep(args.seconds)
+        injector.halt()
+        time.sleep(30 + 5)  # the longest fast interval (new patients) + 5 s
+        runs = cluster.runs - runs_before
+        cluster.stop()
+        cluster = None
+        lags = injector.lags()
+        print(
+            f"injected {len(injector.changes):,} changes over {args.seconds:.0f} s "
+            f"({args.rate}/s across {args.practices} practices); "
+            f"{runs:,} stream runs ({runs / (args.seconds + 35):.1f}/s)"
+        )
+        for kind, interval in (("appointment", 15), ("patient", 30)):
+            values, missing = lags[kind]
+            p50 = c.percentile(values, 50)
+            p99 = c.percentile(values, 99)
+            ok = p99 <= interval + 2 and missing == 0
+            print(
+                f"{kind:<11} n={len(values):5} not landed={missing:3}  p50 {p50:5.1f} s"
+                f"  p99 {p99:5.1f} s  max {max(values, default=0):5.1f} s  target p99 "
+                f"<= {interval} + 2 s  {'MET' if ok else 'MISSED'}"
+            )
+    finally:
+        if cluster:
+            cluster.stop()
+        sim.stop()
+
+
+if __name__ == "__main__":
+    main()
