@@ -3,33 +3,76 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
+# The example values in .env.example: public, so never a production secret.
+PLACEHOLDER_SECRET_KEYS = frozenset({"change-me"})
+PLACEHOLDER_FERNET_KEYS = frozenset({"new-key", "old-key"})
+# Django's own deployment check (security.W009) asks for at least this many.
+MIN_SECRET_KEY_LENGTH = 50
+SECRET_KEY_HINT = (
+    "Set SECRET_KEY in the environment to a long random value, e.g. the output of "
+    '`python -c "import secrets; print(secrets.token_urlsafe(50))"`.'
+)
+
 
 @register(Tags.security)
 def check_production_secrets(app_configs=None, **kwargs) -> list[Error]:
-    """Refuse the development secret or Fernet key when DEBUG is off."""
-    from . import settings as defaults
-
+    """Refuse development, placeholder or weak secrets when DEBUG is off."""
     if settings.DEBUG:
         return []
-    errors = []
-    if settings.SECRET_KEY == defaults.DEV_SECRET_KEY:
-        errors.append(
+    return [*_secret_key_errors(), *_fernet_key_errors()]
+
+
+def _secret_key_errors() -> list[Error]:
+    from . import settings as defaults
+
+    key = settings.SECRET_KEY
+    if key == defaults.DEV_SECRET_KEY:
+        message = "SECRET_KEY is the development default while DEBUG is off."
+    elif key in PLACEHOLDER_SECRET_KEYS:
+        message = f"SECRET_KEY is the .env.example placeholder {key!r}."
+    elif len(key) < MIN_SECRET_KEY_LENGTH:
+        return [
             Error(
-                "SECRET_KEY is the development default while DEBUG is off.",
-                hint="Set SECRET_KEY in the environment to a long random value.",
-                id="pbnsync.E001",
+                f"SECRET_KEY has {len(key)} characters while DEBUG is off; it needs "
+                f"at least {MIN_SECRET_KEY_LENGTH} to resist guessing.",
+                hint=SECRET_KEY_HINT,
+                id="pbnsync.E004",
             )
-        )
-    if defaults.DEV_FERNET_KEY in settings.FERNET_KEYS:
+        ]
+    else:
+        return []
+    return [Error(message, hint=SECRET_KEY_HINT, id="pbnsync.E001")]
+
+
+def _fernet_key_errors() -> list[Error]:
+    from . import settings as defaults
+
+    keys = settings.FERNET_KEYS
+    errors = []
+    if defaults.DEV_FERNET_KEY in keys:
         errors.append(
             Error(
                 "FERNET_KEYS contains the development key while DEBUG is off; "
                 "stored PMS credentials would be readable by anyone with the repo.",
-                hint="Set FERNET_KEYS to a comma list of your own keys (first encrypts).",
+                hint="Set FERNET_KEYS to a comma list of your own keys "
+                "(first encrypts).",
                 id="pbnsync.E002",
             )
         )
-    if not settings.FERNET_KEYS or not all(settings.FERNET_KEYS):
+    placeholders = sorted(PLACEHOLDER_FERNET_KEYS.intersection(keys))
+    if placeholders:
+        errors.append(
+            Error(
+                "FERNET_KEYS contains the .env.example placeholder(s) "
+                f"{', '.join(map(repr, placeholders))}; stored PMS credentials would "
+                "be readable by anyone who has read the example.",
+                hint="Replace them with your own long random keys (first encrypts); "
+                "if credentials were saved under a placeholder, put your key first "
+                "and run `manage.py rotate_fernet_key` before dropping it.",
+                id="pbnsync.E002",
+            )
+        )
+    if not keys or not all(keys):
         errors.append(
             Error("FERNET_KEYS is empty.", hint="Set FERNET_KEYS.", id="pbnsync.E003")
         )

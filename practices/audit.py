@@ -15,12 +15,25 @@ from .models import (
     WriteBackRule,
     WriteBackSettings,
 )
+from .models.connection import CREDENTIAL_FIELDS
 from .reference_fields import describe
 from .settings_layout import SECTIONS, fields_of
 
 # (section, human setting name) -> the value as a person reads it
 Snapshot = dict[tuple[str, str], str]
 CONNECTION_SECTION = "PMS connection"
+PRACTICE_SECTION = "Practice"
+# The columns staff edit in admin, by the name the audit trail gives them.
+CONNECTION_SETTINGS = {
+    "pms_type": "PMS type",
+    "base_url": "Base URL",
+    "request_interval_ms": "Request interval (ms)",
+    "page_size": "Page size",
+}
+PRACTICE_SETTINGS = {
+    "time_zone": "Time zone",
+    "nightly_window_start_hour": "Nightly window opens",
+}
 
 
 def on_off(value: bool) -> str:
@@ -115,6 +128,72 @@ def audited(
     changes: list[SettingChange] = []
     yield changes
     changes.extend(record_changes(practice, user, before, settings_snapshot(practice)))
+
+
+def connection_snapshot(
+    connection: PmsConnection, stored: PmsConnection | None = None
+) -> Snapshot:
+    """Read a connection's admin-edited columns; credentials only in words.
+
+    A credential reads "Set" or "Not set"; against the `stored` copy, a new value
+    reads "Changed" and an emptied one "Cleared". Its value never leaves here.
+    """
+    snapshot: Snapshot = {
+        (CONNECTION_SECTION, label): _optional(connection, name)
+        for name, label in CONNECTION_SETTINGS.items()
+    }
+    for name in CREDENTIAL_FIELDS:
+        label = str(PmsConnection._meta.get_field(name).verbose_name)
+        old = getattr(stored, name) if stored is not None else None
+        snapshot[(CONNECTION_SECTION, label)] = _credential(
+            old, getattr(connection, name)
+        )
+    return snapshot
+
+
+def _optional(instance: models.Model, name: str) -> str:
+    if getattr(instance, name) in (None, ""):
+        return "(PMS default)" if instance._meta.get_field(name).null else "(not set)"
+    return display_value(instance, name)
+
+
+def _credential(old: str | None, new: str) -> str:
+    if old is None or old == new:
+        return "Set" if new else "Not set"
+    if not old:
+        return "Set"
+    return "Changed" if new else "Cleared"
+
+
+def record_connection_edit(
+    connection: PmsConnection,
+    stored: PmsConnection | None,
+    user: AbstractBaseUser | None,
+) -> list[SettingChange]:
+    """Record what an edit changed in `connection`; `stored` is None when new."""
+    stored = stored or PmsConnection(practice=connection.practice)
+    before = connection_snapshot(stored)
+    after = connection_snapshot(connection, stored)
+    return record_changes(connection.practice, user, before, after)
+
+
+def practice_snapshot(practice: Practice) -> Snapshot:
+    """Read a practice's time zone and nightly window as a person reads them."""
+    return {
+        (PRACTICE_SECTION, PRACTICE_SETTINGS["time_zone"]): practice.time_zone,
+        (PRACTICE_SECTION, PRACTICE_SETTINGS["nightly_window_start_hour"]): (
+            f"{practice.nightly_window_start_hour:02d}:00 practice time"
+        ),
+    }
+
+
+def record_practice_edit(
+    practice: Practice, stored: Practice, user: AbstractBaseUser | None
+) -> list[SettingChange]:
+    """Record what an edit changed in `practice` against its `stored` copy."""
+    return record_changes(
+        practice, user, practice_snapshot(stored), practice_snapshot(practice)
+    )
 
 
 def record_status_change(

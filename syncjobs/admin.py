@@ -2,21 +2,92 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Aggregate, Case, Count, Max, Min, Q, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .models import RecordFailure, SyncAttempt, SyncRun, SyncStream
-from .ondemand import resync, retry_now
+from .models import (
+    RecordFailure,
+    StreamKind,
+    StreamState,
+    SyncAttempt,
+    SyncRun,
+    SyncStream,
+)
+from .ondemand import Request, resync, retry_now
 
 HEALTH_COLOURS = {"ok": "#2e7d32", "new": "#616161", "failing": "#e65100"}
+# SyncStream.health words, best first: the worst of several streams ranks highest.
+HEALTH_ORDER = ("ok", "new", "failing", "stopped")
+# Streams whose last success says nothing about freshness: the initial sync runs
+# once, availability only when someone asks.
+NOT_RECURRING = (StreamKind.INITIAL, StreamKind.AVAILABILITY)
 
 
-def _ago(delta: timedelta | None) -> str:
+def health_rank(prefix: str = "") -> Case:
+    """Return the HEALTH_ORDER rank of SyncStream.health of the stream at `prefix`."""
+    rank = HEALTH_ORDER.index
+    return Case(
+        When(Q(**{f"{prefix}state": StreamState.STOPPED}), then=Value(rank("stopped"))),
+        When(
+            Q(**{f"{prefix}consecutive_failures__gt": 0}), then=Value(rank("failing"))
+        ),
+        When(Q(**{f"{prefix}last_success_at__isnull": True}), then=Value(rank("new"))),
+        default=Value(rank("ok")),
+    )
+
+
+def stream_health_summary(prefix: str) -> dict[str, Aggregate]:
+    """Return annotations summing up the enabled streams reached through `prefix`.
+
+    `sync_worst_health` (a HEALTH_ORDER rank; None without streams) and
+    `sync_most_failures` cover every enabled stream; `sync_oldest_success` and
+    `sync_never_succeeded` (a count) only those that run on a schedule.
+    """
+    enabled = Q(**{f"{prefix}enabled": True})
+    recurring = enabled & ~Q(**{f"{prefix}kind__in": NOT_RECURRING})
+    never = recurring & Q(**{f"{prefix}last_success_at__isnull": True})
+    return {
+        "sync_worst_health": Max(health_rank(prefix), filter=enabled),
+        "sync_most_failures": Max(f"{prefix}consecutive_failures", filter=enabled),
+        "sync_oldest_success": Min(f"{prefix}last_success_at", filter=recurring),
+        "sync_never_succeeded": Count(f"{prefix}pk", filter=never),
+    }
+
+
+def health_badge(health: str, url: str = "") -> str:
+    """Return `health` in its colour, as a link to `url` when given."""
+    colour = HEALTH_COLOURS.get(health, "#c62828")
+    badge = format_html('<strong style="color:{}">{}</strong>', colour, health)
+    return format_html('<a href="{}">{}</a>', url, badge) if url else badge
+
+
+def act_on_streams(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    streams: Iterable[SyncStream],
+    action: Callable[[SyncStream], Request],
+) -> None:
+    """Apply a staff action to each stream and report each outcome."""
+    for stream in streams:
+        result = action(stream)
+        level = messages.SUCCESS if result.accepted else messages.WARNING
+        model_admin.message_user(request, result.message, level)
+
+
+def _streams_of(runs: QuerySet) -> QuerySet:
+    """Return each stream of `runs` once, however many of its runs were chosen."""
+    ids = runs.order_by().values("stream_id")
+    return SyncStream.objects.filter(pk__in=ids).select_related("practice")
+
+
+def ago(delta: timedelta | None) -> str:
+    """Return a lag in words: "never", "42s ago", "5m ago" or "3h ago"."""
     if delta is None:
         return "never"
     seconds = int(delta.total_seconds())
@@ -68,9 +139,7 @@ class SyncStreamAdmin(admin.ModelAdmin):
 
     @admin.display(description="health")
     def health_badge(self, obj: SyncStream) -> str:
-        health = obj.health
-        colour = HEALTH_COLOURS.get(health, "#c62828")
-        return format_html('<strong style="color:{}">{}</strong>', colour, health)
+        return health_badge(obj.health)
 
     @admin.display(description="running", boolean=True)
     def running(self, obj: SyncStream) -> bool:
@@ -78,7 +147,7 @@ class SyncStreamAdmin(admin.ModelAdmin):
 
     @admin.display(description="last success (lag)", ordering="last_success_at")
     def last_success(self, obj: SyncStream) -> str:
-        return _ago(obj.lag(timezone.now()))
+        return ago(obj.lag(timezone.now()))
 
     @admin.display(description="progress")
     def progress(self, obj: SyncStream) -> str:
@@ -97,16 +166,11 @@ class SyncStreamAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry now", permissions=["change"])
     def retry_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._report(request, [retry_now(stream) for stream in queryset])
+        act_on_streams(self, request, queryset, retry_now)
 
     @admin.action(description="Resync from scratch", permissions=["change"])
     def resync_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._report(request, [resync(stream) for stream in queryset])
-
-    def _report(self, request: HttpRequest, results: list) -> None:
-        for result in results:
-            level = messages.SUCCESS if result.accepted else messages.WARNING
-            self.message_user(request, result.message, level)
+        act_on_streams(self, request, queryset, resync)
 
 
 class AttemptInline(admin.TabularInline):
@@ -158,6 +222,19 @@ class SyncRunAdmin(ReadOnlyAdmin):
     date_hierarchy = "started_at"
     list_select_related = ["practice"]
     inlines = [AttemptInline]
+    actions = ["retry_streams", "resync_streams"]
+
+    def has_stream_change_permission(self, request: HttpRequest) -> bool:
+        # The runs stay read-only; the actions change the runs' streams.
+        return request.user.has_perm("syncjobs.change_syncstream")
+
+    @admin.action(description="Retry now", permissions=["stream_change"])
+    def retry_streams(self, request: HttpRequest, queryset: QuerySet) -> None:
+        act_on_streams(self, request, _streams_of(queryset), retry_now)
+
+    @admin.action(description="Resync from scratch", permissions=["stream_change"])
+    def resync_streams(self, request: HttpRequest, queryset: QuerySet) -> None:
+        act_on_streams(self, request, _streams_of(queryset), resync)
 
 
 @admin.register(SyncAttempt)

@@ -1,11 +1,15 @@
 """Admin for PMS connections: write-only credentials, status actions, capabilities."""
 
+from types import ModuleType
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
@@ -13,11 +17,23 @@ from django.views.decorators.debug import sensitive_post_parameters
 from pms.base import Capability
 from pms.registry import capabilities_for
 
+from ..audit import record_connection_edit
 from ..connection_status import change_connection_status
 from ..models import ConnectionStatus, PmsConnection
 from ..models.connection import CREDENTIAL_FIELDS, REQUIRED_CREDENTIALS
 from ..signals import announce_connection_changed
 from .connection_form import PmsConnectionAdminForm, clear_name
+
+
+def _sync_admin() -> ModuleType:
+    """Return syncjobs.admin, for its stream health helpers.
+
+    Imported when first used, once every app has loaded: syncjobs builds on
+    practices, so practices never imports it while being imported itself.
+    """
+    from syncjobs import admin as sync_admin
+
+    return sync_admin
 
 
 def _required_help() -> str:
@@ -45,6 +61,9 @@ class PmsConnectionAdmin(admin.ModelAdmin):
         "practice",
         "pms_type",
         "status",
+        "sync_health",
+        "sync_lag",
+        "sync_failures",
         "credentials_state",
         "status_changed_at",
         "updated_at",
@@ -85,6 +104,36 @@ class PmsConnectionAdmin(admin.ModelAdmin):
         ("Connector", {"fields": ["capability_table", "created_at", "updated_at"]}),
     ]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        summary = _sync_admin().stream_health_summary("practice__sync_streams__")
+        return super().get_queryset(request).annotate(**summary)
+
+    @admin.display(description="sync health", ordering="sync_worst_health")
+    def sync_health(self, obj: PmsConnection) -> str:
+        """Return the worst health among the practice's streams, linking to them."""
+        if obj.sync_worst_health is None:
+            return "no streams"
+        sync = _sync_admin()
+        url = reverse("admin:syncjobs_syncstream_changelist")
+        return sync.health_badge(
+            sync.HEALTH_ORDER[obj.sync_worst_health],
+            f"{url}?practice__id__exact={obj.practice_id}",
+        )
+
+    @admin.display(description="oldest success", ordering="sync_oldest_success")
+    def sync_lag(self, obj: PmsConnection) -> str:
+        """Return the lag of the scheduled stream whose last success is oldest."""
+        if obj.sync_never_succeeded:
+            return "never"
+        if obj.sync_oldest_success is None:
+            return "—"
+        return _sync_admin().ago(timezone.now() - obj.sync_oldest_success)
+
+    @admin.display(description="failures in a row", ordering="sync_most_failures")
+    def sync_failures(self, obj: PmsConnection) -> int | str:
+        """Return the most consecutive failures of any of the practice's streams."""
+        return "—" if obj.sync_most_failures is None else obj.sync_most_failures
+
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "practice"] if obj else fields
@@ -99,11 +148,14 @@ class PmsConnectionAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         return super().changeform_view(request, object_id, form_url, extra_context)
 
-    @admin.display(description="Credentials")
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        # The form already wrote its values onto `obj`: read the old ones first.
+        stored = PmsConnection.objects.get(pk=obj.pk) if change else None
         super().save_model(request, obj, form, change)
+        record_connection_edit(obj, stored, request.user)
         announce_connection_changed(obj)
 
+    @admin.display(description="Credentials")
     def credentials_state(self, obj: PmsConnection) -> str:
         missing = obj.missing_credentials()
         return f"missing: {', '.join(missing)}" if missing else "complete"

@@ -3,8 +3,10 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from ..audit import record_practice_edit
 from ..defaults import ensure_settings
 from ..models import Membership, Practice, ReferenceItem
+from ..signals import announce_settings_saved
 
 
 class MembershipInline(admin.TabularInline):
@@ -34,8 +36,13 @@ class PracticeAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: Practice, form, change: bool
     ) -> None:
+        # The form already wrote its values onto `obj`: read the old ones first.
+        stored = Practice.objects.get(pk=obj.pk) if change else None
         super().save_model(request, obj, form, change)
         ensure_settings(obj)
+        if stored is not None and record_practice_edit(obj, stored, request.user):
+            # A new time zone or nightly window moves the nightly run at once.
+            announce_settings_saved(obj)
 
 
 @admin.register(Membership)

@@ -1,20 +1,29 @@
 """Integration staff manage practices in Django admin; history stays read-only."""
 
+import ast
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from pms import registry
 from pms.base import Capability
+from practices.admin.connection import PmsConnectionAdmin
 from practices.models import (
     ConnectionStatus,
     PmsConnection,
+    PmsType,
     Practice,
     SettingChange,
     SyncSettings,
     WriteBackSettings,
 )
+from syncjobs.models import StreamKind, StreamState, SyncStream
+from syncjobs.schedule import ensure_streams
 
 MODELS = list(apps.get_app_config("practices").get_models())
 
@@ -170,3 +179,180 @@ class TestCapabilityTable:
         html = staff_client.get(url).content.decode()
         assert "<tr><td>read_patients</td><td>yes</td></tr>" in html
         assert "<tr><td>write_payment</td><td>—</td></tr>" in html
+
+
+def set_streams(practice: Practice, **by_kind: dict) -> None:
+    """Give every stream of `practice` a recent success, then apply `by_kind`."""
+    ensure_streams(practice)
+    recent = timezone.now() - timedelta(minutes=5)
+    SyncStream.objects.filter(practice=practice).update(
+        state=StreamState.SCHEDULED, last_success_at=recent, consecutive_failures=0
+    )
+    for kind, fields in by_kind.items():
+        SyncStream.objects.filter(practice=practice, kind=kind).update(**fields)
+
+
+def connection_row(html: str, practice: Practice) -> str:
+    """Return the changelist row (<tr>) of `practice`'s connection."""
+    name = str(practice)
+    rows = [row for row in html.split("<tr") if f">{name}<" in row]
+    assert len(rows) == 1, name
+    return rows[0]
+
+
+class TestSyncHealthColumns:
+    @pytest.fixture
+    def connection_b(self, practice_b) -> PmsConnection:
+        return PmsConnection.objects.create(
+            practice=practice_b,
+            pms_type=PmsType.EAGLESOFT,
+            base_url="http://127.0.0.1:8765/eaglesoft",
+            agent_token="token",
+        )
+
+    def test_it_shows_the_worst_health_oldest_success_and_most_failures(
+        self, staff_client, connection_a, connection_b
+    ):
+        now = timezone.now()
+        set_streams(
+            connection_a.practice,
+            **{
+                StreamKind.DELETIONS: {"consecutive_failures": 2},
+                StreamKind.FAST_NEW_PATIENTS: {
+                    "state": StreamState.STOPPED,
+                    "consecutive_failures": 7,
+                },
+                StreamKind.INCREMENTAL: {"last_success_at": now - timedelta(hours=3)},
+            },
+        )
+        set_streams(
+            connection_b.practice,
+            **{StreamKind.NIGHTLY: {"last_success_at": now - timedelta(minutes=20)}},
+        )
+        html = staff_client.get(changelist(PmsConnection)).content.decode()
+
+        row_a = connection_row(html, connection_a.practice)
+        streams_a = (
+            reverse("admin:syncjobs_syncstream_changelist")
+            + f"?practice__id__exact={connection_a.practice_id}"
+        )
+        assert f'<a href="{streams_a}">' in row_a
+        assert ">stopped</strong></a>" in row_a
+        assert '<td class="field-sync_lag">3h ago</td>' in row_a
+        assert '<td class="field-sync_failures">7</td>' in row_a
+
+        row_b = connection_row(html, connection_b.practice)
+        assert ">ok</strong></a>" in row_b
+        assert '<td class="field-sync_lag">20m ago</td>' in row_b
+        assert '<td class="field-sync_failures">0</td>' in row_b
+
+    @pytest.mark.parametrize(
+        ("streams", "health", "lag", "failures"),
+        [
+            (
+                {StreamKind.FAST_APPOINTMENT_STATUS: {"consecutive_failures": 1}},
+                "failing",
+                "5m ago",
+                "1",
+            ),
+            ({StreamKind.INCREMENTAL: {"last_success_at": None}}, "new", "never", "0"),
+            # The initial sync ran once and availability runs on demand: an old
+            # success of theirs is no lag.
+            (
+                {
+                    kind: {"last_success_at": timezone.now() - timedelta(days=30)}
+                    for kind in (StreamKind.INITIAL, StreamKind.AVAILABILITY)
+                },
+                "ok",
+                "5m ago",
+                "0",
+            ),
+            # A stream switched off in the settings does not count.
+            (
+                {
+                    StreamKind.FAST_NEW_PATIENTS: {
+                        "enabled": False,
+                        "state": StreamState.STOPPED,
+                        "consecutive_failures": 9,
+                        "last_success_at": None,
+                    }
+                },
+                "ok",
+                "5m ago",
+                "0",
+            ),
+        ],
+        ids=["failing", "never-succeeded", "run-once-streams", "disabled-stream"],
+    )
+    def test_it_summarises_only_what_says_something_about_health(
+        self, staff_client, connection_a, streams, health, lag, failures
+    ):
+        set_streams(connection_a.practice, **streams)
+        html = staff_client.get(changelist(PmsConnection)).content.decode()
+        row = connection_row(html, connection_a.practice)
+        assert f">{health}</strong></a>" in row
+        assert f'<td class="field-sync_lag">{lag}</td>' in row
+        assert f'<td class="field-sync_failures">{failures}</td>' in row
+
+    def test_a_connection_without_streams_says_so(self, staff_client, connection_a):
+        html = staff_client.get(changelist(PmsConnection)).content.decode()
+        row = connection_row(html, connection_a.practice)
+        assert '<td class="field-sync_health">no streams</td>' in row
+        assert '<td class="field-sync_lag">—</td>' in row
+
+    def test_the_link_lists_only_that_practices_streams(
+        self, staff_client, connection_a, connection_b
+    ):
+        set_streams(connection_a.practice)
+        set_streams(connection_b.practice)
+        url = (
+            reverse("admin:syncjobs_syncstream_changelist")
+            + f"?practice__id__exact={connection_b.practice_id}"
+        )
+        response = staff_client.get(url)
+        shown = {stream.practice_id for stream in response.context["cl"].result_list}
+        assert shown == {connection_b.practice_id}
+
+    def test_it_sorts_by_health_worst_first(
+        self, staff_client, connection_a, connection_b
+    ):
+        set_streams(connection_a.practice)
+        set_streams(
+            connection_b.practice,
+            **{StreamKind.DELETIONS: {"state": StreamState.STOPPED}},
+        )
+        column = PmsConnectionAdmin.list_display.index("sync_health") + 1
+        response = staff_client.get(changelist(PmsConnection), {"o": f"-{column}"})
+        names = [c.practice.name for c in response.context["cl"].result_list]
+        assert names == ["Beta Smiles", "Alpha Dental"]
+
+    def test_the_list_costs_the_same_queries_for_many_connections(
+        self, staff_client, connection_a, connection_b, django_assert_max_num_queries
+    ):
+        set_streams(connection_a.practice)
+        staff_client.get(changelist(PmsConnection))  # warm the session and caches
+        with django_assert_max_num_queries(12) as one:
+            staff_client.get(changelist(PmsConnection))
+        set_streams(connection_b.practice)
+        with django_assert_max_num_queries(len(one.captured_queries)):
+            staff_client.get(changelist(PmsConnection))
+
+
+def test_practices_never_imports_syncjobs_or_writeback_at_import_time():
+    """syncjobs and writeback build on practices; the other way round is a cycle."""
+    root = Path(apps.get_app_config("practices").path)
+    offenders = []
+    for path in root.rglob("*.py"):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            offenders += [
+                f"{path.relative_to(root)}: {name}"
+                for name in names
+                if name.split(".")[0] in {"syncjobs", "writeback"}
+            ]
+    assert offenders == []

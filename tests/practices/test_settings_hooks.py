@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 
 from practices.connection_status import change_connection_status
@@ -59,3 +60,27 @@ def test_reactivating_a_connection_tells_the_sync_engine(
     with django_capture_on_commit_callbacks(execute=True):
         change_connection_status([connection_a], ConnectionStatus.ACTIVE, "back", None)
     assert SyncStream.objects.filter(practice=practice_a).count() == len(StreamKind)
+
+
+def test_a_new_nightly_window_set_in_admin_moves_the_nightly_run(
+    staff_client, practice_a, connection_a, django_capture_on_commit_callbacks
+):
+    ensure_streams(practice_a)
+    nightly = SyncStream.objects.get(practice=practice_a, kind=StreamKind.NIGHTLY)
+    opens = nightly.next_due_at.astimezone(practice_a.tzinfo)
+    later = (practice_a.nightly_window_start_hour + 3) % 24
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:practices_practice_change", args=[practice_a.pk]),
+            {
+                "name": practice_a.name,
+                "time_zone": practice_a.time_zone,
+                "nightly_window_start_hour": later,
+                "memberships-TOTAL_FORMS": 0,
+                "memberships-INITIAL_FORMS": 0,
+            },
+        )
+    assert response.status_code == 302
+    moved = SyncStream.objects.get(pk=nightly.pk).next_due_at
+    assert moved.astimezone(practice_a.tzinfo).hour == later
+    assert opens.hour == practice_a.nightly_window_start_hour

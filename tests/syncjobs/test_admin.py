@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from django.contrib import messages
+from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from pms.base import Entity, PmsError, RecordError
+from syncjobs.admin import HEALTH_ORDER, health_rank
 from syncjobs.initial import run_initial_sync
-from syncjobs.models import StreamState, SyncAttempt, SyncRun, SyncStream, Trigger
+from syncjobs.models import (
+    RunStatus,
+    StreamKind,
+    StreamState,
+    SyncAttempt,
+    SyncRun,
+    SyncStream,
+    Trigger,
+)
+from tests.conftest import make_user
 
 from .fakes import patient
 
@@ -112,3 +127,117 @@ def test_the_mirror_is_browsable_read_only(staff_client, history):
     assert response.status_code == 200
     assert "Last1" in response.content.decode()
     assert SyncRun.objects.count() == 1
+
+
+def finished_run(stream: SyncStream) -> SyncRun:
+    return SyncRun.objects.create(
+        stream=stream,
+        practice=stream.practice,
+        kind=stream.kind,
+        trigger=Trigger.SCHEDULE,
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        error="busy (HTTP 503)",
+    )
+
+
+def act_on_runs(client, action: str, runs: list[SyncRun]):
+    return client.post(
+        reverse("admin:syncjobs_syncrun_changelist"),
+        {"action": action, "_selected_action": [run.pk for run in runs]},
+        follow=True,
+    )
+
+
+def reported(response) -> list[tuple[int, str]]:
+    return [(m.level, m.message) for m in response.context["messages"]]
+
+
+class TestRunHistoryActions:
+    def test_the_run_history_offers_retry_and_resync(self, staff_client, history):
+        response = staff_client.get(reverse("admin:syncjobs_syncrun_changelist"))
+        body = response.content.decode()
+        assert '<option value="retry_streams">Retry now</option>' in body
+        assert '<option value="resync_streams">Resync from scratch</option>' in body
+
+    def test_retry_makes_each_selected_runs_stream_due_once(
+        self, staff_client, streams_a
+    ):
+        deletions = streams_a[StreamKind.DELETIONS]
+        nightly = streams_a[StreamKind.NIGHTLY]
+        runs = [finished_run(deletions), finished_run(deletions), finished_run(nightly)]
+        before = timezone.now()
+
+        response = act_on_runs(staff_client, "retry_streams", runs)
+
+        assert sorted(reported(response)) == sorted(
+            [
+                (messages.SUCCESS, f"{deletions} will run now."),
+                (messages.SUCCESS, f"{nightly} will run now."),
+            ]
+        )
+        for stream in SyncStream.objects.filter(pk__in=[deletions.pk, nightly.pk]):
+            assert (stream.state, stream.pending_trigger) == (
+                StreamState.SCHEDULED,
+                Trigger.RETRY,
+            )
+            assert stream.next_due_at <= timezone.now()
+            assert stream.state_changed_at >= before
+        # The history itself stays as it was.
+        assert (
+            list(SyncRun.objects.values_list("status", flat=True))
+            == [RunStatus.FAILED] * 3
+        )
+
+    def test_resync_pulls_the_runs_stream_again_from_scratch(
+        self, staff_client, history, initial_a
+    ):
+        assert SyncStream.objects.get(pk=initial_a.pk).state == StreamState.DONE
+        response = act_on_runs(staff_client, "resync_streams", [history])
+        assert reported(response) == [
+            (messages.SUCCESS, f"{initial_a} will be pulled again from scratch.")
+        ]
+        stream = SyncStream.objects.get(pk=initial_a.pk)
+        assert (stream.state, stream.pending_trigger) == (
+            StreamState.SCHEDULED,
+            Trigger.RESYNC,
+        )
+
+    def test_a_refused_retry_is_reported_as_a_warning(
+        self, staff_client, history, initial_a
+    ):
+        response = act_on_runs(staff_client, "retry_streams", [history])
+        assert reported(response) == [
+            (
+                messages.WARNING,
+                f"{initial_a} is complete; use resync to pull it again.",
+            )
+        ]
+        stream = SyncStream.objects.get(pk=initial_a.pk)
+        assert (stream.state, stream.pending_trigger) == (StreamState.DONE, "")
+
+    def test_staff_who_may_not_change_streams_get_no_run_actions(
+        self, client, history, initial_a
+    ):
+        viewer = make_user("viewer", is_staff=True)
+        viewer.user_permissions.add(Permission.objects.get(codename="view_syncrun"))
+        client.force_login(viewer)
+        url = reverse("admin:syncjobs_syncrun_changelist")
+
+        body = client.get(url).content.decode()
+        assert "Initial full sync" in body
+        assert "resync_streams" not in body
+        act_on_runs(client, "resync_streams", [history])
+        assert SyncStream.objects.get(pk=initial_a.pk).pending_trigger == ""
+
+
+def test_the_sql_health_rank_agrees_with_the_stream_health(streams_a):
+    """The connection list ranks health in SQL; it must say what SyncStream says."""
+    stream = streams_a[StreamKind.DELETIONS]
+    combinations = itertools.product(StreamState.values, [0, 3], [None, timezone.now()])
+    for state, failures, success in combinations:
+        SyncStream.objects.filter(pk=stream.pk).update(
+            state=state, consecutive_failures=failures, last_success_at=success
+        )
+        row = SyncStream.objects.annotate(rank=health_rank()).get(pk=stream.pk)
+        assert HEALTH_ORDER[row.rank] == row.health, (state, failures, success)
