@@ -13,7 +13,7 @@ from .connectors import connector_for_practice
 from .models import AttemptOutcome, JobStatus, OutboxJob, WriteAttempt
 from .policy import Plan
 from .screen import screen
-from .writes import Part, find, parts_for, send, verify
+from .writes import Part, differences, find, parts_for, send
 
 log = logging.getLogger(__name__)
 
@@ -128,14 +128,18 @@ def _send(job: OutboxJob, connector: Connector, part: Part) -> str:
 
 def _read_back(job: OutboxJob, connector: Connector, parts: list[Part]) -> None:
     try:
-        matched = all(verify(connector, p, getattr(job, p.field)) for p in parts)
+        differ = [
+            d for p in parts for d in differences(connector, p, getattr(job, p.field))
+        ]
     except PmsError as exc:
         job.status_reason = f"not verified: {exc}"
         return
-    if matched:
+    if not differ:
         job.status, job.verified_at = JobStatus.VERIFIED, timezone.now()
     else:
-        job.status_reason = "not verified: the read-back did not match"
+        job.status_reason = "not verified: the read-back did not match: " + "; ".join(
+            differ
+        )
 
 
 def _finish(attempt: WriteAttempt, outcome: str, *, error: str = "", **extra) -> None:

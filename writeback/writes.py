@@ -158,13 +158,40 @@ def find(connector: Connector, part: Part) -> str | None:
     return connector.find_written_for(part.write, r)
 
 
-def verify(connector: Connector, part: Part, pms_id: str) -> bool:
-    """Read the write back from the PMS and return whether it is there as sent."""
+def differences(connector: Connector, part: Part, pms_id: str) -> list[str]:
+    """Read the write back and return the fields that differ from what was sent."""
     r = part.request
     if isinstance(r, PatientRequest):
         patient = connector.fetch_patient(pms_id)
-        return (patient.first_name, patient.last_name) == (r.first_name, r.last_name)
+        wanted = {"first name": r.first_name, "last name": r.last_name}
+        found = {"first name": patient.first_name, "last name": patient.last_name}
+        if r.birthdate:
+            wanted["birthdate"], found["birthdate"] = r.birthdate, patient.birthdate
+        return _compare(wanted, found)
     if isinstance(r, AppointmentRequest):
         appointment = connector.fetch_appointment(pms_id)
-        return appointment.patient_pms_id == r.patient_pms_id
-    return find(connector, part) == pms_id
+        wanted = {
+            "patient": r.patient_pms_id,
+            # Aware datetimes compare as instants, whatever zone each is in.
+            "start": r.start_at,
+            "duration": r.duration_minutes,
+        }
+        found = {
+            "patient": appointment.patient_pms_id,
+            "start": appointment.start_at,
+            "duration": appointment.duration_minutes,
+        }
+        if r.provider_pms_id:
+            wanted["provider"] = r.provider_pms_id
+            found["provider"] = appointment.provider_pms_id
+        return _compare(wanted, found)
+    found_id = find(connector, part)
+    return [] if found_id == pms_id else [f"found {found_id!r} instead of {pms_id!r}"]
+
+
+def _compare(wanted: dict, found: dict) -> list[str]:
+    return [
+        f"{name} {found[name]} instead of {value}"
+        for name, value in wanted.items()
+        if found[name] != value
+    ]

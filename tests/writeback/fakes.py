@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from pms.base import (
@@ -68,6 +68,9 @@ class FakeConnector(Connector):
         self.calls: list[str] = []
         self.on_write: Callable[[], None] | None = None
         self.lie_on_read_back = False
+        # Fields changed in what fetch_patient/fetch_appointment read back, as if
+        # the PMS had stored something other than what was sent.
+        self.read_back_changes: dict[str, object] = {}
 
     # --- faults -----------------------------------------------------------------
 
@@ -141,20 +144,36 @@ class FakeConnector(Connector):
     def fetch_appointment(self, pms_id: str) -> Appointment:
         self.calls.append("fetch_appointment")
         w = self.records.get(pms_id)
-        patient = w.request.patient_pms_id if w else "101"
-        return Appointment(
-            pms_id=pms_id,
-            patient_pms_id=patient,
-            start_at=datetime(2026, 1, 5, 15, tzinfo=UTC),
-            confirmation_pms_id=self.statuses.get(pms_id, "19"),
-        )
+        if w is None:  # an existing appointment, known only by its status
+            appointment = Appointment(
+                pms_id=pms_id,
+                patient_pms_id="101",
+                start_at=datetime(2026, 1, 5, 15, tzinfo=UTC),
+                confirmation_pms_id=self.statuses.get(pms_id, "19"),
+            )
+        else:
+            req = w.request
+            appointment = Appointment(
+                pms_id=pms_id,
+                patient_pms_id=req.patient_pms_id,
+                start_at=req.start_at,
+                duration_minutes=req.duration_minutes,
+                provider_pms_id=req.provider_pms_id,
+                operatory_pms_id=req.operatory_pms_id,
+                confirmation_pms_id=self.statuses.get(pms_id, "19"),
+            )
+        return replace(appointment, **self.read_back_changes)
 
     def fetch_patient(self, pms_id: str) -> Patient:
         self.calls.append("fetch_patient")
         req = self.records[pms_id].request
-        return Patient(
-            pms_id=pms_id, first_name=req.first_name, last_name=req.last_name
+        patient = Patient(
+            pms_id=pms_id,
+            first_name=req.first_name,
+            last_name=req.last_name,
+            birthdate=req.birthdate,
         )
+        return replace(patient, **self.read_back_changes)
 
     def fetch_reference(self):
         return []

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 
 from pms.base import Entity, Lane
 from pms.config import connector_for_connection
+from pms.simulator import records as r
 from practices.models import (
     PmsConnection,
     Practice,
     ReferenceItem,
     ReferenceKind,
+    WriteBackKind,
     WriteBackRule,
     WriteBackSettings,
 )
@@ -34,9 +37,39 @@ class Wired:
         return connector_for_connection(self.practice.connection, Lane.WRITE_BACK)
 
 
-def _first(practice: Practice, kind: str, skip: int = 0) -> ReferenceItem:
+K = ReferenceKind
+# Setting -> (reference kind, label in the simulator's lists). Every setting gets an
+# item of its own, and none is what the simulated Open Dental uses when a request
+# leaves the field out (note type Misc, the first document category, PayType
+# Online Payment, the patient's dentist), so what lands shows which mapping applied.
+MAPPINGS: dict[str, tuple[str, str]] = {
+    "provider": (K.PROVIDER, "HYG2"),  # no generated patient's primary provider
+    "default_note_type": (K.NOTE_TYPE, "Appointment Related"),
+    "insurance_verification_category": (K.DOCUMENT_CATEGORY, "Insurance Cards"),
+    "account_statement_category": (K.DOCUMENT_CATEGORY, "Statements"),
+    "form_patient_identification_category": (K.DOCUMENT_CATEGORY, "Patient Pictures"),
+    "form_informed_consent_category": (K.DOCUMENT_CATEGORY, "Patient Forms"),
+    "form_treatment_plan_category": (K.DOCUMENT_CATEGORY, "Treatment Plans"),
+    "form_scanned_documents_category": (K.DOCUMENT_CATEGORY, "X-Rays"),
+    "confirmed_status": (K.APPOINTMENT_STATUS, "Appointment Confirmed"),
+    "unconfirmed_status": (K.APPOINTMENT_STATUS, "Not Called"),
+    "provider_payment_type": (K.PAYMENT_TYPE, "Check"),
+    "online_payment_type": (K.PAYMENT_TYPE, "Credit Card"),
+    "pos_payment_type": (K.PAYMENT_TYPE, "Cash"),
+    "surcharge_payment_type": (K.PAYMENT_TYPE, "Care Credit"),
+}
+# Kinds whose rule names a note type of its own instead of the default.
+RULE_NOTE_TYPES: dict[str, str] = {
+    WriteBackKind.OUTGOING_SMS: "Text Message",
+    WriteBackKind.INCOMING_SMS: "Text Message",
+    WriteBackKind.INSURANCE_VERIFICATION_NOTE: "Insurance",
+}
+
+
+def item_named(practice: Practice, kind: str, label: str) -> ReferenceItem:
+    """Return the active item `label` (a provider by its abbreviation)."""
     items = ReferenceItem.objects.filter(practice=practice, kind=kind, active=True)
-    return items.order_by("pms_id")[skip]
+    return items.get(Q(label=label) | Q(label__startswith=f"{label} ("))
 
 
 def scheduled_appointments(connector, wanted: int = 10) -> list:
@@ -52,7 +85,7 @@ def scheduled_appointments(connector, wanted: int = 10) -> list:
 
 
 def wire(practice: Practice, sim) -> Wired:
-    """Connect `practice` to `sim`'s Open Dental face and map every setting."""
+    """Connect `practice` to `sim`'s Open Dental face; map each setting (MAPPINGS)."""
     creds = sim.credentials
     connection = PmsConnection.objects.create(
         practice=practice,
@@ -72,33 +105,16 @@ def wire(practice: Practice, sim) -> Wired:
         appointments = scheduled_appointments(connector)
     finally:
         connector.close()
-    K = ReferenceKind
     settings = WriteBackSettings.objects.get(practice=practice)
-    settings.provider = _first(practice, K.PROVIDER)
-    settings.default_note_type = _first(practice, K.NOTE_TYPE)
-    category = _first(practice, K.DOCUMENT_CATEGORY)
-    for field in (
-        "insurance_verification_category",
-        "account_statement_category",
-        "form_patient_identification_category",
-        "form_informed_consent_category",
-        "form_treatment_plan_category",
-        "form_scanned_documents_category",
-    ):
-        setattr(settings, field, category)
-    settings.confirmed_status = _first(practice, K.APPOINTMENT_STATUS, 1)
-    settings.unconfirmed_status = _first(practice, K.APPOINTMENT_STATUS, 0)
-    payment_type = _first(practice, K.PAYMENT_TYPE)
-    for field in (
-        "provider_payment_type",
-        "online_payment_type",
-        "pos_payment_type",
-        "surcharge_payment_type",
-    ):
-        setattr(settings, field, payment_type)
+    for field, (kind, label) in MAPPINGS.items():
+        setattr(settings, field, item_named(practice, kind, label))
     settings.auto_sync_payments = True
     settings.save()
     WriteBackRule.objects.filter(practice=practice).update(enabled=True)
+    for kind, label in RULE_NOTE_TYPES.items():
+        WriteBackRule.objects.filter(practice=practice, kind=kind).update(
+            note_type=item_named(practice, K.NOTE_TYPE, label)
+        )
     Patient.objects.bulk_create(
         Patient(
             practice=practice,
@@ -113,6 +129,20 @@ def wire(practice: Practice, sim) -> Wired:
         practice,
         [p.pms_id for p in patients],
         [a.pms_id for a in appointments],
+    )
+
+
+def unsettled_appointment(wired: Wired, store) -> str:
+    """Return a scheduled appointment in neither mapped confirmation status."""
+    settings = WriteBackSettings.objects.get(practice=wired.practice)
+    mapped = {
+        int(settings.confirmed_status.pms_id),
+        int(settings.unconfirmed_status.pms_id),
+    }
+    return next(
+        pms_id
+        for pms_id in wired.appointment_ids
+        if store.get(r.APPOINTMENT, int(pms_id)).confirmation_id not in mapped
     )
 
 
