@@ -34,6 +34,17 @@ test: $(STAMP) chromium
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
 
+# Every benchmark in turn on PostgreSQL (tens of minutes); figures in var/bench-*.log,
+# recorded in docs/benchmarks.md.
+bench: $(STAMP)
+	$(BIN)/python bench/simulator.py 2>&1 | tee var/bench-simulator.log
+	$(BIN)/python bench/sync_initial.py --size large 2>&1 | tee var/bench-initial-large.log
+	$(BIN)/python bench/sync_memory.py 2>&1 | tee var/bench-memory.log
+	$(BIN)/python bench/sync_incremental.py 2>&1 | tee var/bench-incremental.log
+	$(BIN)/python bench/sync_budget.py 2>&1 | tee var/bench-budget.log
+	$(BIN)/python bench/sync_fastlag.py 2>&1 | tee var/bench-fastlag.log
+	$(BIN)/python bench/writeback.py 2>&1 | tee var/bench-writeback.log
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -55,6 +55,12 @@ def state(practice_id: int) -> dict:
             "fetched": run.fetched,
             "pages": run.pages,
             "attempts": list(run.attempt_set.values_list("status", flat=True)),
+            "spans": [
+                [worker, started.isoformat(), finished and finished.isoformat()]
+                for worker, started, finished in run.attempt_set.values_list(
+                    "worker", "started_at", "finished_at"
+                )
+            ],
         }
         for run in SyncRun.objects.filter(practice_id=practice_id).order_by("pk")
     ]
