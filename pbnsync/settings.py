@@ -21,6 +21,7 @@ env = environ.Env(
     TIME_ZONE=(str, "UTC"),
     PMS_AGENT_SILENT_AFTER=(int, 600),
     PMS_AGENT_COMMAND_WAIT=(int, 30),
+    SYNC_AVAILABILITY_DAYS=(int, 30),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -127,6 +128,10 @@ PMS_HTTP_MAX_RETRY_AFTER = env.float("PMS_HTTP_MAX_RETRY_AFTER", default=None)
 PMS_AGENT_SILENT_AFTER = env("PMS_AGENT_SILENT_AFTER")
 PMS_AGENT_COMMAND_WAIT = env("PMS_AGENT_COMMAND_WAIT")
 
+# Sync Availability and the nightly run read provider schedules and blockouts for
+# today and this many days ahead (syncjobs/schedules.py).
+SYNC_AVAILABILITY_DAYS = env("SYNC_AVAILABILITY_DAYS")
+
 # django-q2: Redis broker when REDIS_URL is set (several cluster nodes),
 # otherwise the ORM broker on the default database (embedded default).
 Q_CLUSTER = {
@@ -146,7 +151,9 @@ else:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import abc
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
@@ -62,6 +62,8 @@ class Entity(enum.StrEnum):
     # Write-back targets we do not mirror; used only for id-set reconciliation.
     NOTE = "note"
     DOCUMENT = "document"
+    # Read as a whole window (fetch_schedules), never as a change feed.
+    SCHEDULE = "schedule"
 
 
 class Capability(enum.StrEnum):
@@ -79,6 +81,8 @@ class Capability(enum.StrEnum):
     WRITE_PAYMENT = "write_payment"
     WRITE_FEE = "write_fee"  # a fee as its own transaction
     RECONCILE_IDS = "reconcile_ids"  # fetch_present_ids, for untracked deletions
+    READ_SCHEDULES = "read_schedules"  # fetch_schedules: provider hours, blockouts
+    READ_PHOTOS = "read_photos"  # fetch_patient_photo: the patient's picture, if any
 
 
 # --- records read from the PMS -------------------------------------------------
@@ -164,6 +168,44 @@ class Payment:
     note: str = ""
     modified_at: datetime | None = None
     raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+class ScheduleKind(enum.StrEnum):
+    PROVIDER = "provider"  # a provider's working hours
+    BLOCKOUT = "blockout"  # time held back for a purpose (meeting, emergencies)
+    PRACTICE = "practice"  # a practice-wide note or closure (a holiday)
+
+
+@dataclass(frozen=True)
+class ScheduleBlock:
+    """One entry of the practice's schedule on one practice-local day.
+
+    `start_time == stop_time == 00:00` is an all-day entry (a closure note).
+    """
+
+    pms_id: str
+    kind: ScheduleKind
+    day: date
+    start_time: time
+    stop_time: time
+    provider_pms_id: str = ""
+    operatory_pms_ids: tuple[str, ...] = ()
+    blockout_type_pms_id: str = ""
+    blockout_type: str = ""  # the blockout type's name, e.g. "Staff Meeting"
+    note: str = ""
+    modified_at: datetime | None = None
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class PatientPhoto:
+    """The PMS's record of a patient's picture (its metadata; bytes stay there)."""
+
+    patient_pms_id: str
+    pms_id: str  # the PMS's id of the picture (Open Dental: DocNum)
+    taken_at: datetime | None = None
+    description: str = ""
+    file_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -368,8 +410,9 @@ class Connector(abc.ABC):
     def estimate_total(self, entity: Entity) -> int | None:
         """Return about how many `entity` records a full read yields, if cheap.
 
-        Only for the initial sync's progress and ETA; None means "unknown" (the
-        default), never zero.
+        Only for the initial sync's progress and ETA, asked once per entity when
+        it starts; cheap means a few calls (at most logarithmic in the count), made
+        in the connector's lane. None means "unknown" (the default), never zero.
         """
         return None
 
@@ -437,6 +480,28 @@ class Connector(abc.ABC):
             return None
         patient = getattr(request, "patient_pms_id", "")
         return self.find_written(kind, patient, request.marker)
+
+    def fetch_schedules(
+        self, first_day: date, last_day: date, cursor: str | None
+    ) -> Page[ScheduleBlock]:
+        """Return one page of the schedule entries of `first_day`..`last_day`.
+
+        The whole window is read every time (Capability.READ_SCHEDULES): the
+        caller replaces what it holds for the window with what the walk returns.
+        """
+        raise PmsError(
+            f"Provider schedules and blockouts are not offered by {self.label}",
+            permanent=True,
+        )
+
+    def fetch_patient_photo(self, patient_pms_id: str) -> PatientPhoto | None:
+        """Return the patient's current picture, or None when they have none.
+
+        Capability.READ_PHOTOS; the default raises a permanent "not offered".
+        """
+        raise PmsError(
+            f"Patient profile photos are not offered by {self.label}", permanent=True
+        )
 
     def fetch_present_ids(self, window: IdWindow, cursor: str | None) -> Page[str]:
         """Return one page of the ids present in the PMS for `window`.

@@ -42,7 +42,12 @@ CHART_STATUS = {
     104: "Referred",
     106: "Condition",
 }
-CAPABILITIES = frozenset(Capability) - {Capability.RECONCILE_IDS}
+# The agent protocol (docs/agent-protocol.md) has no schedule or photo feed.
+CAPABILITIES = frozenset(Capability) - {
+    Capability.RECONCILE_IDS,
+    Capability.READ_SCHEDULES,
+    Capability.READ_PHOTOS,
+}
 _CENT = Decimal("0.01")
 
 

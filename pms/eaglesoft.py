@@ -43,7 +43,12 @@ PROCEDURE_STATUS = {
 WALKED_OUT = 4  # §2.4: arrival_status 4 means walked out (complete)
 BLOCK, BROKEN = 2, 16  # §2.3: classification 2 is an operatory block
 _CENT = Decimal("0.01")
-CAPABILITIES = frozenset(Capability) - {Capability.RECONCILE_IDS}
+# The agent protocol (docs/agent-protocol.md) has no schedule or photo feed.
+CAPABILITIES = frozenset(Capability) - {
+    Capability.RECONCILE_IDS,
+    Capability.READ_SCHEDULES,
+    Capability.READ_PHOTOS,
+}
 
 
 def map_patient(row: v.Row, tz: ZoneInfo) -> Patient:

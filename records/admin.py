@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Appointment, Operatory, Patient, Payment, Procedure, Provider
+from .models import (
+    Appointment,
+    Operatory,
+    Patient,
+    Payment,
+    Procedure,
+    Provider,
+    ScheduleBlock,
+    ScheduleWindow,
+)
 
 
 class MirrorAdmin(admin.ModelAdmin):
@@ -88,3 +97,27 @@ class PaymentAdmin(MirrorAdmin):
         "practice",
         "deleted_at",
     ]
+
+
+@admin.register(ScheduleBlock)
+class ScheduleBlockAdmin(MirrorAdmin):
+    list_display = [
+        "pms_id",
+        "day",
+        "start_time",
+        "stop_time",
+        "kind",
+        "provider_pms_id",
+        "blockout_type",
+        "practice",
+        "last_synced_at",
+    ]
+    list_filter = ["practice", "kind"]
+    date_hierarchy = "day"
+
+
+@admin.register(ScheduleWindow)
+class ScheduleWindowAdmin(MirrorAdmin):
+    list_display = ["practice", "first_day", "last_day", "synced_at"]
+    list_filter = ["practice"]
+    search_fields = ["practice__name"]

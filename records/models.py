@@ -7,6 +7,8 @@ list by `.live()`, until the nightly purge removes it.
 
 from __future__ import annotations
 
+from datetime import time
+
 from django.db import models
 from django.utils import timezone
 
@@ -28,7 +30,12 @@ class MirroredRecord(models.Model):
 
     DATA_FIELDS: tuple[str, ...] = ()
 
-    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: every mirror table's (practice, pms_id) constraint leads
+    # with it. A separate one misleads PostgreSQL while a table fills faster than
+    # its statistics follow: it then reads every row of the practice per page.
+    practice = models.ForeignKey(
+        Practice, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     pms_id = models.CharField("PMS id", max_length=64)
     pms_modified_at = models.DateTimeField("modified in the PMS", null=True, blank=True)
     # Set explicitly by the bulk upsert; an echo of an unchanged record writes nothing.
@@ -78,6 +85,14 @@ class Patient(MirroredRecord):
     checked_at = models.DateTimeField(
         null=True, blank=True, help_text="Last read from the PMS on its own (card)."
     )
+    # The PMS's picture of the patient (metadata only: Open Dental keeps the bytes),
+    # read when profile photos are switched on; not a DATA_FIELD, so the patient
+    # upsert leaves it alone.
+    photo_pms_id = models.CharField("PMS id of the photo", max_length=64, blank=True)
+    photo_taken_at = models.DateTimeField("photo taken", null=True, blank=True)
+    photo_checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the PMS was last asked for the photo."
+    )
 
     class Meta:
         constraints = _unique("one_patient_per_pms_id")
@@ -88,6 +103,12 @@ class Patient(MirroredRecord):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.pms_id
+
+    @property
+    def initials(self) -> str:
+        """Return the initials shown when there is no photo."""
+        letters = [n[0] for n in (self.first_name, self.last_name) if n]
+        return "".join(letters).upper() or "?"
 
 
 class AppointmentQuerySet(MirroredQuerySet):
@@ -215,3 +236,68 @@ class Payment(MirroredRecord):
 
     def __str__(self) -> str:
         return f"Payment {self.amount} ({self.pms_id})"
+
+
+class ScheduleKind(models.TextChoices):
+    PROVIDER = "provider", "Provider hours"
+    BLOCKOUT = "blockout", "Blockout"
+    PRACTICE = "practice", "Practice note"
+
+
+class ScheduleBlock(MirroredRecord):
+    """A schedule entry: a provider's hours, a blockout or a practice-wide note.
+
+    Mirrored for a window of days (ScheduleWindow); each read replaces the
+    window, so an entry removed in the PMS is removed here (no deletion mark).
+    """
+
+    DATA_FIELDS = (
+        "kind",
+        "day",
+        "start_time",
+        "stop_time",
+        "provider_pms_id",
+        "operatory_pms_ids",
+        "blockout_type_pms_id",
+        "blockout_type",
+        "note",
+    )
+
+    kind = models.CharField(max_length=16, choices=ScheduleKind.choices)
+    day = models.DateField()
+    start_time = models.TimeField()
+    stop_time = models.TimeField()
+    provider_pms_id = models.CharField(max_length=64, blank=True)
+    operatory_pms_ids = models.JSONField(default=list, blank=True)
+    blockout_type_pms_id = models.CharField(max_length=64, blank=True)
+    blockout_type = models.CharField(max_length=255, blank=True)
+    note = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = _unique("one_schedule_block_per_pms_id")
+        indexes = [models.Index(fields=["practice", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.day} {self.start_time}"
+
+    @property
+    def is_all_day(self) -> bool:
+        """Return whether the entry spans the day (00:00 to 00:00)."""
+        return self.start_time == self.stop_time == time(0)
+
+
+class ScheduleWindow(models.Model):
+    """The days the schedule mirror holds for a practice, and when they were read."""
+
+    practice = models.OneToOneField(
+        Practice, on_delete=models.CASCADE, related_name="schedule_window"
+    )
+    first_day = models.DateField()
+    last_day = models.DateField()
+    synced_at = models.DateTimeField(help_text="When the PMS's schedule was read.")
+
+    def __str__(self) -> str:
+        return f"{self.practice}: {self.first_day} to {self.last_day}"
+
+    def covers(self, day) -> bool:
+        return self.first_day <= day <= self.last_day

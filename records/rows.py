@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,6 +21,7 @@ from .models import (
     Payment,
     Procedure,
     Provider,
+    ScheduleBlock,
 )
 
 OPERATORY = "operatory"  # operatories arrive as reference values, not an Entity
@@ -32,6 +33,7 @@ MIRROR_MODELS: dict[str, type[MirroredRecord]] = {
     Entity.PROCEDURE: Procedure,
     Entity.PAYMENT: Payment,
     OPERATORY: Operatory,
+    Entity.SCHEDULE: ScheduleBlock,
 }
 
 
@@ -110,6 +112,16 @@ def _check(field: models.Field, value: Any) -> Any:
         if isinstance(value, datetime) or not isinstance(value, date):
             raise RowError(f"{name} is not a date")
         return value
+    if isinstance(field, models.TimeField):
+        if not isinstance(value, time):
+            raise RowError(f"{name} is not a time of day")
+        return value
+    if isinstance(field, models.JSONField):
+        if not isinstance(value, (list, tuple)) or not all(
+            isinstance(item, str) for item in value
+        ):
+            raise RowError(f"{name} is not a list of texts")
+        return list(value)
     if isinstance(field, models.DecimalField):
         return _check_decimal(field, value)
     if isinstance(field, models.BooleanField):

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from practices.models import Practice
 
 from .models import MirroredRecord
-from .rows import Row, RowError, build_row, model_for
+from .rows import MIRROR_MODELS, Row, RowError, build_row, model_for
 
 CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
 META_FIELDS = ("pms_modified_at", "last_synced_at", "deleted_at", "content_hash", "raw")
@@ -194,3 +194,16 @@ def _write(model: type[MirroredRecord], objs: list[MirroredRecord]) -> list[tupl
             return [(objs[0].pms_id, f"database refused the record: {exc}"[:500])]
     middle = len(objs) // 2
     return _write(model, objs[:middle]) + _write(model, objs[middle:])
+
+
+def refresh_statistics() -> None:
+    """Have PostgreSQL re-sample the mirror tables after a bulk load.
+
+    Plans made on the statistics of a table that was empty an hour ago scan whole
+    practices; autovacuum catches up only later (and may be off).
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in MIRROR_MODELS.values():
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')

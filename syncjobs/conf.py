@@ -23,6 +23,8 @@ DEFAULTS = {
     "SYNC_FAILED_RUN_BACKOFF_CAP_SECONDS": 1800.0,
     # How long the nightly window stays open after the practice's start hour.
     "SYNC_NIGHTLY_WINDOW_HOURS": 4,
+    # Provider schedules and blockouts are read for today and this many days ahead.
+    "SYNC_AVAILABILITY_DAYS": 30,
     # How many due streams the dispatcher claims per tick.
     "SYNC_DISPATCH_BATCH": 50,
 }

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import F
+from django.utils import timezone
+
+from records.upsert import refresh_statistics
 
 from .engine import execute
 from .lease import Lease
@@ -11,6 +16,10 @@ from .pages import RunContext
 from .readers import pull_entity, readable_entities
 from .reference import refresh_reference
 from .schedule import start_after_initial
+
+# A step of the run, and the cursor key holding the counts found so far (dropped
+# again before any entity is walked, so it is never handed on).
+ESTIMATE = "estimate"
 
 
 def run_initial_sync(
@@ -23,8 +32,8 @@ def run_initial_sync(
 
 
 def _pull_everything(ctx: RunContext) -> bool:
-    if ctx.stream.progress_total is None:
-        _estimate_total(ctx)
+    if not _estimate_total(ctx):
+        return False
     refresh_reference(ctx)
     for entity in readable_entities(ctx.connector):
         if not pull_entity(ctx, entity, count_progress=True):
@@ -32,15 +41,47 @@ def _pull_everything(ctx: RunContext) -> bool:
     return True
 
 
-def _estimate_total(ctx: RunContext) -> None:
-    """Ask the connector for record counts when it can give them (for the ETA)."""
-    connector = ctx.connector
-    counts = [connector.estimate_total(e) for e in readable_entities(connector)]
-    if any(count is None for count in counts):
-        return
-    total = sum(counts)
-    SyncStream.objects.filter(pk=ctx.stream.pk).update(progress_total=total)
-    ctx.stream.progress_total = total
+def _estimate_total(ctx: RunContext) -> bool:
+    """Ask the connector for record counts when it can give them (for the ETA).
+
+    A count may take several calls (Open Dental probes its lists), so each one is
+    checkpointed and a slice that runs out resumes with the next entity. Return
+    False if the slice ran out. None from any entity leaves the total unknown.
+    """
+    stream = ctx.stream
+    if stream.progress_total is not None or ESTIMATE in stream.completed:
+        return True
+    counts: dict[str, int] | None = dict(stream.cursors.get(ESTIMATE) or {})
+    asked = False
+    for entity in readable_entities(ctx.connector):
+        if entity in counts:
+            continue
+        if asked and ctx.out_of_time():  # at least one count per slice
+            return False
+        asked = True
+        ctx.lease.renew()
+        count = ctx.connector.estimate_total(entity)
+        if count is None:  # unknown: the bar stays indeterminate
+            counts = None
+            break
+        counts[entity] = count
+        _save(ctx, cursors={**stream.cursors, ESTIMATE: counts})
+    fields: dict[str, Any] = {
+        "cursors": {k: v for k, v in stream.cursors.items() if k != ESTIMATE},
+        "completed": [*stream.completed, ESTIMATE],
+    }
+    if counts is not None:
+        fields["progress_total"] = sum(counts.values())
+        if not stream.progress_done:
+            fields["progress_started_at"] = timezone.now()  # the ETA's clock
+    _save(ctx, **fields)
+    return True
+
+
+def _save(ctx: RunContext, **fields: Any) -> None:
+    ctx.lease.checkpoint(**fields)
+    for name, value in fields.items():
+        setattr(ctx.stream, name, value)
 
 
 def _hand_off(ctx: RunContext) -> None:
@@ -54,3 +95,4 @@ def _hand_off(ctx: RunContext) -> None:
             progress_total=F("progress_done")
         )
     start_after_initial(stream.practice, stream.cursors, ctx.run.started_at)
+    refresh_statistics()

@@ -1,11 +1,13 @@
 """Nightly processing in the practice-local window: purge deleted records, refresh
-the reference lists, and reconcile the deletions the PMS does not track."""
+the reference lists and the schedule window, and reconcile the deletions the PMS
+does not track."""
 
 from __future__ import annotations
 
 from django.db.models import F
 from django.utils import timezone
 
+from pms.base import Capability
 from records.deletions import purge_deleted
 
 from .engine import execute
@@ -15,6 +17,7 @@ from .pages import RunContext, mark_step_done
 from .reconcile import reconcile_all
 from .reference import refresh_reference
 from .schedule import in_nightly_window
+from .schedules import refresh_schedules
 
 # A person asking explicitly may purge outside the window; the schedule may not.
 EXPLICIT = {Trigger.COMMAND, Trigger.FORCE, Trigger.RETRY, Trigger.RESYNC}
@@ -41,4 +44,6 @@ def _nightly(ctx: RunContext) -> bool:
         SyncRun.objects.filter(pk=ctx.run.pk).update(deleted=F("deleted") + purged)
         mark_step_done(ctx, "purge")
     refresh_reference(ctx)
+    if ctx.connector.supports(Capability.READ_SCHEDULES):
+        refresh_schedules(ctx)  # Sync Availability tells when a PMS has none
     return reconcile_all(ctx)

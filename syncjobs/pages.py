@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -92,17 +93,38 @@ def pull(
     entity: str | None = None,
     count_progress: bool = False,
 ) -> bool:
-    """Walk `key`'s pages from its cursor to the end; False if the slice ran out."""
+    """Walk `key`'s pages from its cursor to the end; False if the slice ran out.
+
+    The next page is read on a helper thread while this one is stored, so the
+    database work hides inside the PMS's response time and request pacing. A page
+    read ahead is only ever stored after the one before it: checkpoints stay in
+    order, and a crash loses at most a page that is read again.
+    """
     if key in ctx.stream.completed:
         return True
-    while True:
-        if ctx.out_of_time():
-            return False
-        ctx.lease.renew()
-        page = fetch(ctx.stream.cursors.get(key))
-        store_page(ctx, key, page, writer, entity or key, count_progress)
-        if not page.has_more:
-            return True
+    with ThreadPoolExecutor(1, thread_name_prefix=f"read-ahead-{key}") as ahead:
+        pending: Future[Page] | None = None
+        while True:
+            if ctx.out_of_time():
+                return False
+            ctx.lease.renew()
+            if pending is None:
+                page = fetch(ctx.stream.cursors.get(key))
+            else:
+                page = pending.result()
+            pending = None
+            if page.has_more and not ctx.out_of_time():
+                pending = ahead.submit(_read_ahead, fetch, page.cursor)
+            store_page(ctx, key, page, writer, entity or key, count_progress)
+            if not page.has_more:
+                return True
+
+
+def _read_ahead(fetch: Callable[[str | None], Page], cursor: str | None) -> Page:
+    try:
+        return fetch(cursor)
+    finally:
+        connections.close_all()  # only this thread's (a database request budget's)
 
 
 def store_page(
@@ -119,10 +141,10 @@ def store_page(
     fetched = len(page.records) + len(page.errors)
     with transaction.atomic():
         counts = writer(stream, page.records, now)
-        failed = _record_failures(ctx, entity, page.errors, counts.rejected, now)
+        failed = record_failures(ctx, entity, page.errors, counts.rejected, now)
         ctx.has_open_failures = ctx.has_open_failures or bool(failed)
         if ctx.has_open_failures and counts.landed:
-            _resolve_failures(ctx, entity, counts.landed, now)
+            resolve_failures(ctx, entity, counts.landed, now)
         fields: dict[str, Any] = {"cursors": {**stream.cursors, key: page.cursor}}
         if not page.has_more:
             fields["completed"] = [*stream.completed, key]
@@ -154,13 +176,14 @@ def mark_step_done(ctx: RunContext, key: str) -> None:
     ctx.stream.completed = completed
 
 
-def _record_failures(
+def record_failures(
     ctx: RunContext,
     entity: str,
     errors: Sequence[RecordError],
     rejected: Sequence[tuple[str, str]],
     now: Any,
 ) -> int:
+    """Store unreadable and refused records as failures; return how many."""
     rows = [
         RecordFailure(
             practice_id=ctx.stream.practice_id,
@@ -190,9 +213,8 @@ def _record_failures(
     return len(rows)
 
 
-def _resolve_failures(
-    ctx: RunContext, entity: str, landed: list[str], now: Any
-) -> None:
+def resolve_failures(ctx: RunContext, entity: str, landed: list[str], now: Any) -> None:
+    """Mark the open failures of records that have now landed as resolved."""
     for chunk in chunked(landed):
         RecordFailure.objects.filter(
             practice_id=ctx.stream.practice_id,

@@ -7,15 +7,19 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from pms.base import Connector, Deletion, Entity, Lane, PmsError
+from pms.base import Capability, Connector, Deletion, Entity, Lane, PmsError
 from practices.models import PmsConnection, Practice
 from records.deletions import mark_deleted
 from records.models import Patient
 from records.upsert import upsert_records
 
+from .photos import read_photo, store_photo
+from .schedule import settings_for
+
 # A person is waiting: fail fast rather than hold the page.
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 8.0
+UNREAD = object()  # the photo was not read this time
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +65,7 @@ def refresh_patient(
     connector = connector or interactive_connector(connection)
     try:
         record = connector.fetch_patient(pms_id)
+        photo = _photo_if_shown(practice, connector, pms_id)
     except PmsError as exc:
         if exc.status == 404:
             mark_deleted(practice, [Deletion(Entity.PATIENT, pms_id)], now)
@@ -75,7 +80,25 @@ def refresh_patient(
             False, f"The PMS sent this patient malformed: {result.rejected[0][1]}."
         )
     Patient.objects.filter(practice=practice, pms_id=pms_id).update(checked_at=now)
+    if photo is not UNREAD:
+        store_photo(practice, pms_id, photo, now)
     return Refresh(True, "Patient synced from the PMS.")
+
+
+def _photo_if_shown(practice: Practice, connector: Connector, pms_id: str):
+    """Return the patient's photo (None: none) if the practice shows photos.
+
+    UNREAD when photos are off or not offered, or the PMS did not answer: what we
+    hold stays, and the photo stream asks again later.
+    """
+    if not connector.supports(Capability.READ_PHOTOS):
+        return UNREAD
+    if not settings_for(practice).profile_photos_enabled:
+        return UNREAD
+    try:
+        return read_photo(connector, pms_id)
+    except PmsError:
+        return UNREAD
 
 
 def _as_of(practice: Practice, when: datetime | None) -> str:

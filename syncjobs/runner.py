@@ -11,6 +11,7 @@ from .incremental import run_incremental_sync
 from .initial import run_initial_sync
 from .models import StreamKind, SyncRun, SyncStream
 from .nightly import run_nightly
+from .photos import run_photo_sync
 
 WORKFLOWS: dict[str, Callable[..., SyncRun]] = {
     StreamKind.INITIAL: run_initial_sync,
@@ -21,6 +22,7 @@ WORKFLOWS: dict[str, Callable[..., SyncRun]] = {
     StreamKind.DELETIONS: run_deletion_sync,
     StreamKind.NIGHTLY: run_nightly,
     StreamKind.AVAILABILITY: run_availability,
+    StreamKind.PROFILE_PHOTOS: run_photo_sync,
 }
 
 

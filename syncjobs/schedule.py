@@ -29,12 +29,13 @@ FAST_SETTINGS = {
     ),
 }
 # Streams that wait for the initial sync and then start from its watermarks.
-AFTER_INITIAL = (StreamKind.INCREMENTAL, *FAST_SETTINGS)
+AFTER_INITIAL = (StreamKind.INCREMENTAL, *FAST_SETTINGS, StreamKind.PROFILE_PHOTOS)
 # The entities (cursor keys) each stream reads; incremental reads them all.
 HANDOFF_KEYS = {
     StreamKind.FAST_APPOINTMENT_STATUS: ("appointment",),
     StreamKind.FAST_APPOINTMENT_CHANGES: ("appointment",),
     StreamKind.FAST_NEW_PATIENTS: ("patient",),
+    StreamKind.PROFILE_PHOTOS: (),  # it works from the mirror, not a cursor
 }
 
 
@@ -47,7 +48,22 @@ def is_enabled(kind: str, settings: SyncSettings) -> bool:
     """Return whether the practice's settings switch a stream of `kind` on."""
     if kind in FAST_SETTINGS:
         return getattr(settings, FAST_SETTINGS[kind][0])
+    if kind == StreamKind.PROFILE_PHOTOS:
+        return settings.profile_photos_enabled and photos_offered(settings.practice)
     return True
+
+
+def photos_offered(practice: Practice) -> bool:
+    """Return whether the practice's PMS connector can read patient photos."""
+    from pms.base import Capability
+    from pms.registry import capabilities_for
+
+    pms_type = (
+        PmsConnection.objects.filter(practice=practice)
+        .values_list("pms_type", flat=True)
+        .first()
+    )
+    return pms_type is not None and Capability.READ_PHOTOS in capabilities_for(pms_type)
 
 
 def interval_for(kind: str, settings: SyncSettings) -> timedelta | None:
@@ -56,6 +72,10 @@ def interval_for(kind: str, settings: SyncSettings) -> timedelta | None:
         return timedelta(minutes=settings.incremental_interval_minutes)
     if kind in FAST_SETTINGS:
         return timedelta(seconds=getattr(settings, FAST_SETTINGS[kind][1]))
+    if kind == StreamKind.PROFILE_PHOTOS:
+        # The seeds list photos among the fast syncs without an interval of their
+        # own: check newly synced patients as often as new patients arrive.
+        return timedelta(seconds=settings.new_patients_interval_seconds)
     if kind == StreamKind.DELETIONS:
         # A deletion disappears within one fast cycle: read the feed as often as
         # appointment changes.

@@ -9,7 +9,10 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncHour
 from django.utils import timezone
 
-from practices.models import Practice, SyncSettings
+from pms.base import Capability
+from pms.registry import CONNECTORS
+from practices.models import PmsConnection, Practice, SyncSettings
+from records.models import ScheduleWindow
 
 from .chart import CHART_HOURS, runs_chart
 from .models import RunStatus, StreamKind, StreamState, SyncRun, SyncStream
@@ -71,6 +74,33 @@ class Feature:
     as_of: datetime | None
     live: bool = False
     action: str = ""
+
+
+@dataclass(frozen=True)
+class PmsOffer:
+    """What the practice's PMS can give beyond the core records, for the table."""
+
+    label: str  # "" when no PMS is connected
+    capabilities: frozenset[Capability]
+    schedules_as_of: datetime | None  # when the schedule window was last read
+
+    def lacks(self, capability: Capability) -> str:
+        """Return "not offered by <PMS>" if the connected PMS lacks it, else ""."""
+        if self.label and capability not in self.capabilities:
+            return f"not offered by {self.label}"
+        return ""
+
+
+def pms_offer(practice: Practice) -> PmsOffer:
+    """Return the connected PMS's label, capabilities and schedule "as of"."""
+    connection = PmsConnection.objects.filter(practice=practice).first()
+    connector = CONNECTORS.get(connection.pms_type) if connection else None
+    window = ScheduleWindow.objects.filter(practice=practice).first()
+    return PmsOffer(
+        connector.label if connector else "",
+        connector.capabilities if connector else frozenset(),
+        window.synced_at if window else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -168,9 +198,15 @@ def _every(kind: str, settings: SyncSettings) -> str:
     return f"every {seconds} s" if seconds < 120 else f"every {seconds // 60} min"
 
 
-def features(streams: dict[str, SyncStream], settings: SyncSettings) -> list[Feature]:
+def features(
+    streams: dict[str, SyncStream],
+    settings: SyncSettings,
+    offer: PmsOffer | None = None,
+) -> list[Feature]:
     """Return the per-feature sync schedule with each feature's "data as of"."""
     s, k = streams.get, StreamKind
+    offer = offer or PmsOffer("", frozenset(), None)
+    schedules = offer.lacks(Capability.READ_SCHEDULES)
     incremental = s(k.INCREMENTAL)
     minutes = settings.incremental_interval_minutes
     changes = _every(k.FAST_APPOINTMENT_CHANGES, settings)
@@ -202,11 +238,28 @@ def features(streams: dict[str, SyncStream], settings: SyncSettings) -> list[Fea
         ),
         Feature(
             "Provider availability & schedule blocks",
-            "Nightly; Sync Availability to refresh now",
-            _latest(s(k.NIGHTLY), s(k.AVAILABILITY), s(k.INITIAL)),
+            "Nightly; Sync Availability to refresh now"
+            + (f" (schedules and blockouts are {schedules})" if schedules else ""),
+            offer.schedules_as_of
+            or _latest(s(k.NIGHTLY), s(k.AVAILABILITY), s(k.INITIAL)),
             action="sync_availability",
         ),
+        Feature(
+            "Patient profile photos",
+            _photos_schedule(settings, offer),
+            _latest(s(k.PROFILE_PHOTOS)),
+        ),
     ]
+
+
+def _photos_schedule(settings: SyncSettings, offer: PmsOffer) -> str:
+    """Return when photos sync, or why they do not."""
+    if not settings.profile_photos_enabled:
+        return "Off: switch on Patient Profile Photos in PMS Sync Settings"
+    if lacking := offer.lacks(Capability.READ_PHOTOS):
+        return f"Photos are {lacking}"
+    every = _every(StreamKind.PROFILE_PHOTOS, settings)
+    return f"Newly synced patients {every}; a patient's card when opened"
 
 
 def chart_window(now: datetime, tz) -> tuple[datetime, datetime]:
@@ -257,7 +310,7 @@ def status_page(practice: Practice, now: datetime | None = None) -> StatusPage:
     return StatusPage(
         freshness=fresh,
         streams=stream_rows(streams, settings, now),
-        features=features(streams, settings),
+        features=features(streams, settings, pms_offer(practice)),
         chart=runs_chart(hourly_runs(practice, start, end), start, practice.tzinfo),
         can_force=StreamKind.INCREMENTAL in streams and not fresh.loading,
     )

@@ -124,12 +124,20 @@ class AgentConnector(AgentWrites, Connector, abc.ABC):
         return self.reference_values(self.client.read("reference", None, "the lists"))
 
     def estimate_total(self, entity: Entity) -> int | None:
-        """Return None: a feed's `head` is the agent-wide sequence, not a count.
+        """Return how many items a walk of `entity`'s feed from 0 delivers now.
 
-        Tables share one counter and every change bumps it (agent-protocol.md §5),
-        so `head` overstates any one table by an unknown factor.
+        From `counts` in `GET status` (agent-protocol.md §5 "Feed sizes"); an
+        agent that predates it sends none, and the total stays unknown (None):
+        `head` is the agent-wide sequence, not a count of one table.
         """
-        return None
+        feed = self.feeds.get(entity)
+        if feed is None:
+            return None
+        counts = self.client.read("status", None, "the agent status").get("counts")
+        count = counts.get(feed.table) if isinstance(counts, dict) else None
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            return None
+        return count
 
     def fetch_changed(self, entity: Entity, cursor: str | None) -> Page:
         feed = self.feeds.get(entity)

@@ -29,7 +29,9 @@ from ..base import (
 from ..budget import budget_for
 from ..http import HttpPolicy, PmsHttp, Wording
 from .feeds import FEEDS, REMOTE_CAP, Walk, read_page
+from .photos import OpenDentalPhotos
 from .records import map_appointment, map_patient
+from .schedules import OpenDentalSchedules
 from .wire import (
     DATE,
     WireError,
@@ -81,7 +83,9 @@ def is_local(base_url: str) -> bool:
     return urlsplit(base_url).port in LOCAL_PORTS
 
 
-class OpenDentalConnector(OpenDentalWrites, Connector):
+class OpenDentalConnector(
+    OpenDentalWrites, OpenDentalSchedules, OpenDentalPhotos, Connector
+):
     pms_type = "open_dental"
     label = "Open Dental"
     capabilities = frozenset(
@@ -99,6 +103,8 @@ class OpenDentalConnector(OpenDentalWrites, Connector):
             Capability.WRITE_APPOINTMENT,
             Capability.WRITE_PAYMENT,
             Capability.RECONCILE_IDS,  # commlogs, payments, documents
+            Capability.READ_SCHEDULES,  # §5.15 GET /schedules (schedules.py)
+            Capability.READ_PHOTOS,  # §5.9 picture metadata (photos.py)
             # No WRITE_FEE: the doc describes no fee/charge transaction we could
             # post on its own (Adjustments are only named, §6).
         }
@@ -266,8 +272,38 @@ class OpenDentalConnector(OpenDentalWrites, Connector):
         )
 
     def estimate_total(self, entity: Entity) -> int | None:
-        """Return None: lists carry no total (opendental-api.md §2 "End of data")."""
-        return None  # a COUNT(*) would need ShortQuery and the Queries permission
+        """Count what a full walk of `entity`'s feed returns, with one-row probes.
+
+        §2: lists carry no total (a COUNT(*) would need ShortQuery and the Queries
+        permission), but a smaller `Limit` is allowed. So ask the walk's own
+        request with Limit=1 at doubling offsets until a page comes back empty,
+        then halve the gap between the last row found and the first empty
+        offset: about 2·log2(N) calls, each one row, in this connector's lane.
+        """
+        feed = FEEDS.get(entity)
+        if feed is None:
+            return None
+
+        def has_row(offset: int) -> bool:
+            # A full walk (cursor None) sends no change filter: same path, same
+            # parameters, only Limit and Offset differ.
+            rows = self.get_list(
+                feed.path, {"Limit": 1, "Offset": offset}, f"the {entity} count"
+            )
+            return bool(rows)
+
+        if not has_row(0):
+            return 0
+        found, empty = 0, 1  # a row at `found`; `empty` is probed next
+        while has_row(empty):
+            found, empty = empty, empty * 2
+        while empty - found > 1:
+            middle = (found + empty) // 2
+            if has_row(middle):
+                found = middle
+            else:
+                empty = middle
+        return found + 1
 
     def fetch_changed(self, entity: Entity, cursor: str | None) -> Page:
         feed = FEEDS.get(entity)

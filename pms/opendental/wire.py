@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
 DATE = "%Y-%m-%d"
 DATETIME = "%Y-%m-%d %H:%M:%S"
+TIME = "%H:%M:%S"
 NO_DATE = "0001-01-01"  # opendental-api.md §1.6: "0001-01-01" means none
 
 
@@ -114,6 +115,16 @@ def parse_datetime(value: Any, field: str, tz: ZoneInfo) -> datetime | None:
             continue
         return naive.replace(tzinfo=tz)
     raise WireError(field, value, "is not a valid date and time")
+
+
+def parse_time(value: Any, field: str) -> time:
+    """Read a time of day "HH:mm:ss" (§1.6 time-only values)."""
+    if not isinstance(value, str):
+        raise WireError(field, value, "is not a time of day")
+    try:
+        return datetime.strptime(value.strip(), TIME).time()
+    except ValueError as exc:
+        raise WireError(field, value, "is not a valid time of day") from exc
 
 
 def parse_stamp(value: Any, field: str) -> str:

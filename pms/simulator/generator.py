@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from . import records as r
 from .generator_people import make_patients, make_providers_and_operatories
+from .generator_schedules import make_schedules
 from .generator_visits import make_visits
 from .store import Store
 
@@ -78,6 +79,10 @@ DEFINITIONS = [
     (r.PROVIDER_SPECIALTY, "Endodontics", "", "endodontics", False),
     (r.PROVIDER_SPECIALTY, "Orthodontics", "", "orthodontics", False),
     (r.PROVIDER_SPECIALTY, "Periodontics", "", "periodontics", False),
+    (r.BLOCKOUT_TYPE, "Staff Meeting", "", "meeting", False),
+    (r.BLOCKOUT_TYPE, "Emergency Only", "", "emergency", False),
+    (r.BLOCKOUT_TYPE, "New Patients", "", "new_patients", False),
+    (r.BLOCKOUT_TYPE, "Old Block", "", "", True),
 ]
 
 
@@ -109,6 +114,9 @@ def generate(
     visits = make_visits(
         rng, tier, start, now, patients, providers, operatories, by_code
     )
+    schedules = make_schedules(
+        providers, operatories, now, history_start, by_code, seed
+    )
     store.prefs.update(
         confirm_none=by_code[(r.CONFIRMATION_STATUS, "unconfirmed")],
         confirm_sent=by_code[(r.CONFIRMATION_STATUS, "sent")],
@@ -127,6 +135,7 @@ def generate(
             r.OPERATORY: operatories,
             r.PATIENT: patients,
             **visits,
+            r.SCHEDULE: schedules,
         }
     )
 

@@ -230,7 +230,8 @@ def make_visits(
                     )
                 )
         day += one_day
-    docs = _documents(rng, patients, now, doc_cats)
+    picture = by_code[(r.DOCUMENT_CATEGORY, "picture")]
+    docs = _documents(rng, patients, now, doc_cats, picture)
     return {
         r.APPOINTMENT: appts,
         r.PROCEDURE: procs,
@@ -241,8 +242,13 @@ def make_visits(
 
 
 def _documents(
-    rng: random.Random, patients: list[r.Patient], now: datetime, cats: list[int]
+    rng: random.Random,
+    patients: list[r.Patient],
+    now: datetime,
+    cats: list[int],
+    picture: int,
 ) -> list[r.Record]:
+    """Return scans, and photos (JPEGs) in the Patient Pictures category."""
     docs: list[r.Record] = []
     for patient in patients:
         if rng.random() >= 0.3:
@@ -252,16 +258,23 @@ def _documents(
             now - timedelta(minutes=1),
         )
         doc_id = len(docs) + 1
+        category = rng.choice(cats)
+        photo = category == picture
+        extension = ".jpg" if photo else ".pdf"
         docs.append(
             r.Document(
                 id=doc_id,
                 modified_at=created,
                 patient_id=patient.id,
                 created_at=created,
-                category_id=rng.choice(cats),
-                description=f"Scan {created:%m-%d-%Y}",
-                file_name=f"{patient.last_name}{patient.first_name}{doc_id}.pdf",
-                extension=".pdf",
+                category_id=category,
+                # opendental-api.md §5.9 example: a picture described by its date.
+                description=f"{created:%-m-%-d-%Y}"
+                if photo
+                else f"Scan {created:%m-%d-%Y}",
+                file_name=f"{patient.last_name}{patient.first_name}{doc_id}{extension}",
+                extension=extension,
+                img_type="photo" if photo else "document",
             )
         )
     return docs

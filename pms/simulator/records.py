@@ -14,7 +14,7 @@ below (faces translate them). `0`/`None`/`""` mean "none".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 EPOCH = datetime(2000, 1, 1)
 
@@ -28,6 +28,7 @@ PAYMENT = "payment"
 COMMLOG = "commlog"
 DOCUMENT = "document"
 DEFINITION = "definition"
+SCHEDULE = "schedule"
 KINDS = (
     DEFINITION,
     PROVIDER,
@@ -38,6 +39,7 @@ KINDS = (
     PAYMENT,
     COMMLOG,
     DOCUMENT,
+    SCHEDULE,
 )
 
 PATIENT_STATUSES = (
@@ -93,6 +95,8 @@ COMM_MODES = (
 )
 COMM_DIRECTIONS = ("neither", "sent", "received")
 IMAGE_TYPES = ("document", "radiograph", "photo", "file", "attachment")
+# practice: a note or closure for the day; employee: staff hours (not providers).
+SCHEDULE_TYPES = ("practice", "provider", "blockout", "employee")
 
 # Definition kinds (reference lists) and the semantic codes some entries carry.
 CONFIRMATION_STATUS = "confirmation_status"  # codes below
@@ -102,6 +106,7 @@ PAYMENT_TYPE = "payment_type"
 BILLING_TYPE = "billing_type"
 UNSCHED_STATUS = "unsched_status"
 PROVIDER_SPECIALTY = "provider_specialty"
+BLOCKOUT_TYPE = "blockout_type"
 DEFINITION_KINDS = (
     CONFIRMATION_STATUS,
     NOTE_TYPE,
@@ -110,6 +115,7 @@ DEFINITION_KINDS = (
     BILLING_TYPE,
     UNSCHED_STATUS,
     PROVIDER_SPECIALTY,
+    BLOCKOUT_TYPE,
 )
 CONFIRMATION_CODES = (
     "unconfirmed",  # what new appointments start with (the first entry)
@@ -305,6 +311,21 @@ class Document(Record):
     note: str = ""
 
 
+@dataclass(slots=True, kw_only=True)
+class Schedule(Record):
+    """One schedule entry on one day: provider hours, a blockout, a practice note."""
+
+    date: date
+    start: time
+    stop: time  # start == stop == 00:00: the whole day (a practice note)
+    type: str = "provider"  # one of SCHEDULE_TYPES
+    provider_id: int = 0  # provider entries only
+    employee_id: int = 0  # employee entries only
+    blockout_type_id: int = 0  # Definition of kind blockout_type; blockouts only
+    operatory_ids: tuple[int, ...] = ()
+    note: str = ""
+
+
 RECORD_TYPES: dict[str, type[Record]] = {
     DEFINITION: Definition,
     PROVIDER: Provider,
@@ -315,6 +336,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
     PAYMENT: Payment,
     COMMLOG: Commlog,
     DOCUMENT: Document,
+    SCHEDULE: Schedule,
 }
 # The field a kind's date-range index covers (Store.query(start=, end=)).
 RANGE_FIELDS: dict[str, str] = {
@@ -323,6 +345,7 @@ RANGE_FIELDS: dict[str, str] = {
     PAYMENT: "entered",
     COMMLOG: "at",
     DOCUMENT: "created_at",
+    SCHEDULE: "date",
 }
 # Kinds indexed by patient (Store.query(patient_id=)).
 PATIENT_KINDS = (APPOINTMENT, PROCEDURE, PAYMENT, COMMLOG, DOCUMENT)

@@ -9,9 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from practices.models import Practice
+from pms.registry import CONNECTORS
+from practices.models import PmsConnection, Practice, SyncSettings
 from records.queries import patient_card
 from syncjobs import ondemand
+from syncjobs.schedule import photos_offered
 
 from .common import mirror_page, render_mirror_page
 
@@ -35,7 +37,19 @@ def patient_detail(
         "records/patient_card.html",
         practice,
         card=card,
+        photos_from=_photos_from(practice),
     )
+
+
+def _photos_from(practice: Practice) -> str:
+    """Return the PMS whose photo the card shows, or "" to show initials only."""
+    enabled = SyncSettings.objects.filter(
+        practice=practice, profile_photos_enabled=True
+    ).exists()
+    if not enabled or not photos_offered(practice):
+        return ""
+    connection = PmsConnection.objects.get(practice=practice)
+    return CONNECTORS[connection.pms_type].label
 
 
 @mirror_page("POST")

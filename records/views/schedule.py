@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from practices.models import Practice
+from records.availability import day_availability
 from records.queries import day_schedule, has_confirmed_statuses
 
 from .common import mirror_page, render_mirror_page
@@ -35,4 +36,5 @@ def schedule_day(request: HttpRequest, practice: Practice) -> HttpResponse:
         today=timezone.localdate(timezone=practice.tzinfo),
         appointments=day_schedule(practice, day),
         mapped=has_confirmed_statuses(practice),
+        availability=day_availability(practice, day),
     )

@@ -22,6 +22,7 @@ class StreamKind(models.TextChoices):
     DELETIONS = "deletions", "Deletions"
     NIGHTLY = "nightly", "Nightly processing"
     AVAILABILITY = "availability", "Provider availability (on demand)"
+    PROFILE_PHOTOS = "profile_photos", "Patient profile photos"
 
 
 FAST_KINDS = frozenset(

@@ -1,16 +1,27 @@
 """Helpers for end-to-end tests: a practice connected to the simulator over HTTP,
-an inline stand-in for dispatcher + workers, and a full mirror-vs-store comparison."""
+an inline stand-in for dispatcher + workers, and a mirror-vs-store comparison of
+every stored column of every live record."""
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
 from pms.simulator import records as r
+from pms.simulator.faces.opendental import wire as od
 from practices.models import PmsConnection, PmsType, Practice
-from records.models import Appointment, Patient, Payment, Procedure, Provider
+from records.models import (
+    Appointment,
+    Operatory,
+    Patient,
+    Payment,
+    Procedure,
+    Provider,
+)
 from syncjobs.models import SyncRun, SyncStream
 from syncjobs.runner import run_stream
 from syncjobs.schedule import ensure_streams
@@ -22,6 +33,8 @@ MIRROR = {
     r.PAYMENT: Payment,
     r.PROVIDER: Provider,
 }
+# Operatories come from the reference list, not a change feed.
+COMPARED = {**MIRROR, r.OPERATORY: Operatory}
 
 
 def connect_open_dental(practice: Practice, sim) -> PmsConnection:
@@ -74,11 +87,15 @@ def local(practice: Practice, naive: datetime) -> datetime:
     return naive.replace(tzinfo=practice.tzinfo).astimezone(UTC)
 
 
-def mirror_differences(practice: Practice, store, kinds=tuple(MIRROR)) -> list[str]:
-    """Return every difference between the mirror's live rows and the store."""
+def mirror_differences(practice: Practice, store, kinds=tuple(COMPARED)) -> list[str]:
+    """Return every difference between the mirror's live rows and the store.
+
+    Every column a mirror model stores from the PMS (`DATA_FIELDS`) and its modified
+    time are compared with what Open Dental shows for the store's record.
+    """
     problems: list[str] = []
     for kind in kinds:
-        model = MIRROR[kind]
+        model = COMPARED[kind]
         with store.lock:
             records = {
                 str(x.id): x for x in store.query(kind) if expected_live(kind, x)
@@ -90,34 +107,103 @@ def mirror_differences(practice: Practice, store, kinds=tuple(MIRROR)) -> list[s
             problems.append(f"{kind} {missing} missing from the mirror")
         for extra in sorted(set(rows) - set(records), key=int)[:10]:
             problems.append(f"{kind} {extra} in the mirror but not live in the PMS")
-        for pms_id in set(records) & set(rows):
-            record, row = records[pms_id], rows[pms_id]
-            want = local(practice, record.modified_at)
-            if kind != r.PAYMENT and row.pms_modified_at != want:
-                problems.append(
-                    f"{kind} {pms_id}: modified {row.pms_modified_at} != {want}"
-                )
-            problems += _fields(kind, pms_id, record, row)
+        differ: list[str] = []
+        for pms_id in sorted(set(records) & set(rows), key=int):
+            want = expected_row(practice, store, kind, records[pms_id])
+            got = {name: getattr(rows[pms_id], name) for name in want}
+            differ += [
+                f"{kind} {pms_id}: {name} {got[name]!r} != {want[name]!r}"
+                for name in want
+                if got[name] != want[name]
+            ]
+        problems += differ[:10]
+        if len(differ) > 10:
+            problems.append(f"... and {len(differ) - 10} more {kind} differences")
     return problems
 
 
-def _fields(kind: str, pms_id: str, record, row) -> list[str]:
-    pairs = []
-    if kind == r.PATIENT:
-        pairs = [(row.last_name, record.last_name), (row.first_name, record.first_name)]
-    elif kind == r.APPOINTMENT:
-        pairs = [
-            (row.patient_pms_id, str(record.patient_id)),
-            (row.confirmation_pms_id, str(record.confirmation_id or "")),
-            (row.duration_minutes, record.length_min),
-        ]
-    elif kind == r.PROCEDURE:
-        pairs = [(row.code, record.code), (int(row.fee * 100), record.fee_cents)]
-    elif kind == r.PAYMENT:
-        pairs = [(int(row.amount * 100), record.amount_cents)]
-    return [
-        f"{kind} {pms_id}: {got!r} != {want!r}" for got, want in pairs if got != want
-    ]
+def expected_row(practice: Practice, store, kind: str, record) -> dict[str, Any]:
+    """Return the mirror columns Open Dental's view of `record` should produce."""
+    model = COMPARED[kind]
+    values = _OPEN_DENTAL[kind](practice, store, record)
+    assert set(values) == set(model.DATA_FIELDS), f"compare every {kind} column"
+    if kind == r.OPERATORY:  # a reference value: no change stamp
+        return {**values, "pms_modified_at": None}
+    return {**values, "pms_modified_at": local(practice, record.modified_at)}
+
+
+def _id(value: int) -> str:
+    return str(value) if value else ""  # §1.6: a foreign key of 0 means none
+
+
+def _patient(practice: Practice, store, p) -> dict[str, Any]:
+    return {
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "birthdate": p.birthdate,
+        "email": p.email,
+        "phone": p.mobile_phone or p.home_phone or p.work_phone,
+        "status": od.PAT_STATUS[p.status],
+        "guarantor_pms_id": _id(p.guarantor_id),
+    }
+
+
+def _appointment(practice: Practice, store, a) -> dict[str, Any]:
+    return {
+        "patient_pms_id": _id(a.patient_id),
+        "provider_pms_id": _id(a.provider_id),
+        "operatory_pms_id": _id(a.operatory_id),
+        "start_at": local(practice, a.start),
+        "duration_minutes": len(od.pattern(a.length_min)) * 5,
+        "status": od.APT_STATUS[a.status],
+        "confirmation_pms_id": _id(a.confirmation_id),
+        "note": od.text(a.note),
+    }
+
+
+def _provider(practice: Practice, store, p) -> dict[str, Any]:
+    return {
+        "abbreviation": p.abbr,
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "active": not p.is_hidden and not p.is_deleted,
+    }
+
+
+def _operatory(practice: Practice, store, o) -> dict[str, Any]:
+    return {"label": o.name or o.abbrev, "active": not o.is_hidden}
+
+
+def _procedure(practice: Practice, store, p) -> dict[str, Any]:
+    return {
+        "patient_pms_id": _id(p.patient_id),
+        "code": p.code,
+        "fee": Decimal(p.fee_cents) / 100,
+        "status": od.PROC_STATUS[p.status],
+        "performed_on": p.date,
+        "appointment_pms_id": _id(p.appointment_id),
+        "provider_pms_id": _id(p.provider_id),
+    }
+
+
+def _payment(practice: Practice, store, p) -> dict[str, Any]:
+    return {
+        "patient_pms_id": _id(p.patient_id),
+        "amount": Decimal(p.amount_cents) / 100,
+        "paid_on": p.date,
+        "payment_type_pms_id": _id(p.type_id),
+        "note": od.text(p.note),
+    }
+
+
+_OPEN_DENTAL = {
+    r.PATIENT: _patient,
+    r.APPOINTMENT: _appointment,
+    r.PROVIDER: _provider,
+    r.OPERATORY: _operatory,
+    r.PROCEDURE: _procedure,
+    r.PAYMENT: _payment,
+}
 
 
 def make_due(practice: Practice, kinds) -> None:

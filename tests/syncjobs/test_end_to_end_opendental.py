@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import pytest
 from django.test import override_settings
 
@@ -18,6 +20,9 @@ from syncjobs.models import (
 from syncjobs.nightly import run_nightly
 
 from .e2e import connect_open_dental, drain, make_due, mirror_differences
+
+PAGE = 100  # the Open Dental remote page size the connector uses
+SAME_SECOND = 250  # patients changed in one second: more than two pages
 
 CYCLE = [
     StreamKind.INCREMENTAL,
@@ -61,10 +66,29 @@ def test_incremental_and_fast_syncs_pick_up_the_change_generators_changes(
 ):
     drain(od, kinds=[StreamKind.INITIAL])
     sim_practice.apply_changes(40)
-    sim_practice.apply_changes(10, same_second=True)
+    # Random changes all stamped in one second, until the patient feed holds more
+    # than 250 of them: its walk must cross two 100-row page boundaries while its
+    # DateTStamp filter stays on that second.
+    store, same = sim_practice.store, []
+    with store.same_second() as second:
+        while len({c.id for c in same if c.kind == "patient"}) <= SAME_SECOND:
+            same += sim_practice.apply_changes(50, same_second=True)
+    assert {c.at for c in same} == {second}
+    sim_practice.practice.requests.clear()
     drain(od, kinds=[StreamKind.INCREMENTAL, StreamKind.DELETIONS])
+    walk = [
+        parse_qs(q["query"])
+        for q in sim_practice.requests()
+        if q["path"].endswith("/patients/Simple") and q["status"] == 200
+    ]
+    assert len({w["DateTStamp"][0] for w in walk}) == 1  # one filter, moving offsets
+    assert [w["Offset"][0] for w in walk][:3] == ["0", str(PAGE), str(2 * PAGE)]
     assert (
-        mirror_differences(od, sim_practice.store, kinds=("patient", "appointment"))
+        mirror_differences(
+            od,
+            sim_practice.store,
+            kinds=("patient", "appointment", "procedure", "provider", "operatory"),
+        )
         == []
     )
 

@@ -17,11 +17,12 @@ PAGE = 100  # the Open Dental remote page size
 
 
 def read_progress(process: subprocess.Popen, seen: list[int]) -> None:
-    """Collect the "N records read" figures the progress bar prints."""
+    """Collect the records-read figures the progress bar prints ("N records read",
+    or "N/TOTAL (P%)" once the connector has estimated the total)."""
     buffer = ""
     while chunk := process.stderr.read(64):
         buffer += chunk
-        for number in re.findall(r"([\d,]+) records read", buffer):
+        for number in re.findall(r"([\d,]+)(?: records read|/[\d,]+ \()", buffer):
             seen.append(int(number.replace(",", "")))
         buffer = buffer[-64:]
 

@@ -80,16 +80,13 @@ def test_a_run_refuses_to_start_while_another_worker_holds_the_stream(initial_a,
 
 def test_a_worker_that_lost_its_lease_mid_run_writes_no_checkpoint(initial_a, fake):
     fake.add(*[patient(n) for n in range(1, 10)])
-    original = fake.fetch_changed
 
-    def steal_on_second_page(entity, cursor):
-        if cursor == "3":
+    def steal_after_first_page(stream, fetched):
+        if stream.cursors == {"patient": "3"}:
             expire(initial_a)
             assert Lease.claim(initial_a, owner="worker:thief") is not None
-        return original(entity, cursor)
 
-    fake.fetch_changed = steal_on_second_page
-    run = run_initial_sync(initial_a, connector=fake)
+    run = run_initial_sync(initial_a, connector=fake, progress=steal_after_first_page)
     stream = SyncStream.objects.get(pk=initial_a.pk)
     assert stream.cursors == {"patient": "3"}  # the loser's page 2 never committed
     assert stream.lease_owner == "worker:thief"

@@ -142,17 +142,13 @@ def test_disabling_the_connection_stops_every_stream_and_keeps_the_data(
 
 def test_a_stream_disabled_mid_run_stops_at_its_next_page(streams_a, initial_a, fake):
     fake.add(*[patient(n) for n in range(1, 10)])
-    original = fake.fetch_changed
 
-    def disable_after_first_page(entity, cursor):
-        if cursor == "3":
-            PmsConnection.objects.filter(practice=initial_a.practice).update(
-                status=ConnectionStatus.DISABLED
-            )
-        return original(entity, cursor)
+    def disable_after_first_page(stream, fetched):
+        PmsConnection.objects.filter(practice=initial_a.practice).update(
+            status=ConnectionStatus.DISABLED
+        )
 
-    fake.fetch_changed = disable_after_first_page
-    run = run_initial_sync(initial_a, connector=fake)
+    run = run_initial_sync(initial_a, connector=fake, progress=disable_after_first_page)
     initial_a.refresh_from_db()
     assert run.status == RunStatus.CANCELLED
     assert initial_a.cursors == {"patient": "3"}

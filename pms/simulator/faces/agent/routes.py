@@ -86,10 +86,16 @@ def build_face(flavor: Flavor) -> Face:
 
     @face.route("/status")
     def status(ctx: Ctx) -> JsonResult:
-        state = agent(ctx)
+        state, store = agent(ctx), ctx.store
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with store.lock:  # §5 feed sizes: live rows plus tombstones, per table
+            counts = {
+                name: store.count(feed.kind) + len(store.deletions(feed.kind))
+                for name, feed in flavor.tables.items()
+            }
+            head = store.max_seq
         return JsonResult(
-            {"agent": block(state), "server_time": now, "head": ctx.store.max_seq}
+            {"agent": block(state), "server_time": now, "head": head, "counts": counts}
         )
 
     @face.route("/changes/<name>")

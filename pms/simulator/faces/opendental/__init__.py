@@ -1,6 +1,13 @@
 """The Open Dental REST API face, under /opendental/api/v1 (opendental-api.md)."""
 
-from . import appointments, money, notes, patients, reference  # noqa: F401 (routes)
+from . import (  # noqa: F401 (routes)
+    appointments,
+    money,
+    notes,
+    patients,
+    reference,
+    schedules,
+)
 from .app import face
 
 __all__ = ["face"]

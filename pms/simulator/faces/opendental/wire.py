@@ -67,6 +67,13 @@ COMM_MODE = {
 }
 SENT_OR_RECEIVED = {"neither": "Neither", "sent": "Sent", "received": "Received"}
 IMG_TYPE = {t: t.title() for t in r.IMAGE_TYPES}
+# apischedules.html: SchedType names (WebSchedASAP rows are never generated).
+SCHED_TYPE = {
+    "practice": "Practice",
+    "provider": "Provider",
+    "blockout": "Blockout",
+    "employee": "Employee",
+}
 # §5.3: DefCat numbers of the reference lists the store keeps.
 DEF_CATEGORY = {
     r.CONFIRMATION_STATUS: (2, "ApptConfirmed"),
@@ -75,6 +82,7 @@ DEF_CATEGORY = {
     r.UNSCHED_STATUS: (13, "RecallUnschedStatus"),
     r.DOCUMENT_CATEGORY: (18, "ImageCats"),
     r.NOTE_TYPE: (27, "CommLogTypes"),
+    r.BLOCKOUT_TYPE: (25, "BlockoutTypes"),
     r.PROVIDER_SPECIALTY: (35, "ProviderSpecialties"),
 }
 CATEGORY_KIND = {num: kind for kind, (num, _) in DEF_CATEGORY.items()}
@@ -401,4 +409,29 @@ def procedure(store: Store, p: r.Procedure) -> dict[str, Any]:
         "BaseUnits": 0,
         "DateTStamp": dt(p.modified_at),
         "IsDateProsthEst": "false",
+    }
+
+
+def schedule(store: Store, x: r.Schedule) -> dict[str, Any]:
+    """Return the schedule shape (apischedules.html): every value is a string.
+
+    BlockoutType is 0 unless a blockout, ProvNum unless a provider entry,
+    EmployeeNum unless an employee entry; `operatories` is a comma list of
+    OperatoryNums.
+    """
+    return {
+        "ScheduleNum": str(x.id),
+        "SchedDate": d(x.date),
+        "StartTime": x.start.strftime("%H:%M:%S"),
+        "StopTime": x.stop.strftime("%H:%M:%S"),
+        "SchedType": SCHED_TYPE[x.type],
+        "ProvNum": str(x.provider_id if x.type == "provider" else 0),
+        "BlockoutType": str(x.blockout_type_id if x.type == "blockout" else 0),
+        "blockoutType": _name(store, x.blockout_type_id)
+        if x.type == "blockout"
+        else "",
+        "Note": text(x.note),
+        "operatories": ",".join(str(o) for o in x.operatory_ids),
+        "EmployeeNum": str(x.employee_id if x.type == "employee" else 0),
+        "DateTStamp": dt(x.modified_at),
     }

@@ -1,0 +1,73 @@
+"""Read the practice's provider schedules and blockouts for the coming days.
+
+A step of Sync Availability and of the nightly run: one window walk (today to
+`SYNC_AVAILABILITY_DAYS` ahead, practice-local), then the mirror's schedule is
+replaced by what the PMS returned, in one transaction fenced by the lease.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from pms.base import Capability, Entity, RecordError, ScheduleBlock
+from records.schedules import replace_schedules
+
+from . import conf
+from .models import SyncAttempt, SyncRun
+from .pages import RunContext, mark_step_done, record_failures, resolve_failures
+
+STEP = "schedules"
+MAX_DAYS = 366  # GET /schedules answers a window in one walk; keep it bounded
+
+
+def not_offered(label: str) -> str:
+    """Return the reason shown when a PMS offers no schedules."""
+    return f"Provider schedules and blockouts are not offered by {label}"
+
+
+def refresh_schedules(ctx: RunContext) -> None:
+    """Read the schedule window and replace the mirror's (a checkpointed step)."""
+    if not ctx.connector.supports(Capability.READ_SCHEDULES):
+        ctx.note = not_offered(ctx.connector.label)
+        return
+    if STEP in ctx.stream.completed:
+        return
+    practice = ctx.stream.practice
+    first = timezone.localdate(timezone=practice.tzinfo)
+    days = max(0, min(int(conf.get("SYNC_AVAILABILITY_DAYS")), MAX_DAYS))
+    last = first + timedelta(days=days)
+    blocks: list[ScheduleBlock] = []
+    errors: list[RecordError] = []
+    cursor, pages = None, 0
+    while True:
+        ctx.lease.renew()
+        page = ctx.connector.fetch_schedules(first, last, cursor)
+        blocks += page.records
+        errors += page.errors
+        cursor, pages = page.cursor, pages + 1
+        if not page.has_more:
+            break
+    now = timezone.now()
+    keep = [e.pms_id for e in errors if e.pms_id]
+    with transaction.atomic():
+        result = replace_schedules(practice, blocks, first, last, now, keep=keep)
+        failed = record_failures(ctx, Entity.SCHEDULE, errors, result.rejected, now)
+        if ctx.has_open_failures and result.landed:
+            resolve_failures(ctx, Entity.SCHEDULE, result.landed, now)
+        mark_step_done(ctx, STEP)
+        fetched = len(blocks) + len(errors)
+        SyncRun.objects.filter(pk=ctx.run.pk).update(
+            pages=F("pages") + pages,
+            fetched=F("fetched") + fetched,
+            upserted=F("upserted") + result.upserted,
+            unchanged=F("unchanged") + result.unchanged + result.stale,
+            deleted=F("deleted") + result.deleted,
+            failed=F("failed") + failed,
+        )
+        SyncAttempt.objects.filter(pk=ctx.attempt.pk).update(
+            pages=F("pages") + pages, fetched=F("fetched") + fetched
+        )
