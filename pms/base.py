@@ -416,6 +416,14 @@ class Connector(abc.ABC):
         """
         return None
 
+    def watermark(self, entity: Entity, since: datetime) -> str | None:
+        """Return a cursor from which `fetch_changed` yields what changed since `since`.
+
+        Lets the fast streams follow changes while the initial walk is still
+        running. None (the default): they wait for the initial sync's watermarks.
+        """
+        return None
+
     @abc.abstractmethod
     def fetch_deletions(self, cursor: str | None) -> Page[Deletion]:
         """Return deletions since `cursor`, natively or by reconciliation."""

@@ -15,7 +15,7 @@ from .models import SyncRun, SyncStream
 from .pages import RunContext
 from .readers import pull_entity, readable_entities
 from .reference import refresh_reference
-from .schedule import start_after_initial
+from .schedule import start_after_initial, start_beside_initial
 
 # A step of the run, and the cursor key holding the counts found so far (dropped
 # again before any entity is walked, so it is never handed on).
@@ -32,6 +32,7 @@ def run_initial_sync(
 
 
 def _pull_everything(ctx: RunContext) -> bool:
+    start_beside_initial(ctx.stream.practice, ctx.connector, ctx.run.started_at)
     if not _estimate_total(ctx):
         return False
     refresh_reference(ctx)

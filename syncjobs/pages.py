@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from pms.base import Connector, Page, RecordError
 from records.deletions import mark_deleted
-from records.upsert import chunked, upsert_records
+from records.upsert import chunked, refresh_statistics, upsert_records
 
 from .lease import Lease
 from .models import RecordFailure, RunStatus, SyncAttempt, SyncRun, SyncStream
@@ -104,6 +104,7 @@ def pull(
         return True
     with ThreadPoolExecutor(1, thread_name_prefix=f"read-ahead-{key}") as ahead:
         pending: Future[Page] | None = None
+        stored = 0
         while True:
             if ctx.out_of_time():
                 return False
@@ -116,6 +117,11 @@ def pull(
             if page.has_more and not ctx.out_of_time():
                 pending = ahead.submit(_read_ahead, fetch, page.cursor)
             store_page(ctx, key, page, writer, entity or key, count_progress)
+            stored += 1
+            if count_progress and stored & (stored - 1) == 0:
+                # A bulk load outgrows its table's statistics: re-sample after
+                # pages 1, 2, 4, 8, ... (a dozen times for 4,000 pages).
+                refresh_statistics(entity or key)
             if not page.has_more:
                 return True
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from pms.base import Connector, Entity
 from practices.models import PmsConnection, Practice, SyncSettings
 
 from . import conf
@@ -30,6 +31,9 @@ FAST_SETTINGS = {
 }
 # Streams that wait for the initial sync and then start from its watermarks.
 AFTER_INITIAL = (StreamKind.INCREMENTAL, *FAST_SETTINGS, StreamKind.PROFILE_PHOTOS)
+# How far before the initial walk's start the fast streams begin reading: the PMS
+# stamps changes with its own clock, which may run behind ours.
+WATERMARK_LEAD = timedelta(minutes=5)
 # The entities (cursor keys) each stream reads; incremental reads them all.
 HANDOFF_KEYS = {
     StreamKind.FAST_APPOINTMENT_STATUS: ("appointment",),
@@ -218,6 +222,39 @@ def start_after_initial(practice: Practice, cursors: dict, now: datetime) -> Non
             state_changed_at=now,
             next_due_at=now,
         )
+
+
+def start_beside_initial(
+    practice: Practice, connector: Connector, started_at: datetime
+) -> list[str]:
+    """Start the waiting fast streams now, from the connector's watermarks.
+
+    So a confirmation made during a long initial walk still lands within its fast
+    interval. A stream whose entity has no watermark keeps waiting for the
+    hand-off. Return the kinds started.
+    """
+    since = started_at - WATERMARK_LEAD
+    marks: dict[str, str | None] = {}
+    started = []
+    waiting = SyncStream.objects.filter(
+        practice=practice, kind__in=list(FAST_SETTINGS), state=StreamState.WAITING
+    )
+    for stream in waiting:
+        keys = HANDOFF_KEYS[stream.kind]
+        for key in keys:
+            if key not in marks:
+                marks[key] = connector.watermark(Entity(key), since)
+        if any(marks[key] is None for key in keys):
+            continue
+        now = timezone.now()
+        if SyncStream.objects.filter(pk=stream.pk, state=StreamState.WAITING).update(
+            cursors={key: marks[key] for key in keys},
+            state=StreamState.SCHEDULED,
+            state_changed_at=now,
+            next_due_at=now,
+        ):
+            started.append(stream.kind)
+    return started
 
 
 def on_connection_saved(connection: PmsConnection) -> None:

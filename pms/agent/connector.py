@@ -6,6 +6,7 @@ import abc
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -138,6 +139,19 @@ class AgentConnector(AgentWrites, Connector, abc.ABC):
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             return None
         return count
+
+    def watermark(self, entity: Entity, since: datetime) -> str | None:
+        """Return the agent's `head` now: its feeds carry sequences, not times.
+
+        Everything changed after this call has a higher sequence; `since` (a little
+        earlier) is covered by the initial walk, which reads current rows.
+        """
+        if entity not in self.feeds:
+            return None
+        head = self.client.read("status", None, "the agent status").get("head")
+        if isinstance(head, bool) or not isinstance(head, int) or head < 0:
+            return None
+        return str(head)
 
     def fetch_changed(self, entity: Entity, cursor: str | None) -> Page:
         feed = self.feeds.get(entity)

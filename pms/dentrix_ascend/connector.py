@@ -6,6 +6,7 @@ Built on shared/pms/other-pms-facts.md §1 (and §5); each quirk names its secti
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -251,6 +252,10 @@ class DentrixAscendConnector(AscendWrites, Connector):
     def estimate_total(self, entity: Entity) -> int | None:
         """Return None: the {statusCode, data} envelope has no total (§1.4, §1.5)."""
         return None
+
+    def watermark(self, entity: Entity, since: datetime) -> str | None:
+        """Start a `lastModified>=` walk at `since` (§1.4 filter grammar)."""
+        return Walk(since=since).dump() if entity in FEEDS else None
 
     def fetch_changed(self, entity: Entity, cursor: str | None) -> Page:
         path = FEEDS.get(entity)

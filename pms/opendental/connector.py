@@ -28,12 +28,13 @@ from ..base import (
 )
 from ..budget import budget_for
 from ..http import HttpPolicy, PmsHttp, Wording
-from .feeds import FEEDS, REMOTE_CAP, Walk, read_page
+from .feeds import FEEDS, REMOTE_CAP, Walk, next_since, read_page
 from .photos import OpenDentalPhotos
 from .records import map_appointment, map_patient
 from .schedules import OpenDentalSchedules
 from .wire import (
     DATE,
+    DATETIME,
     WireError,
     format_date,
     parse_bool,
@@ -304,6 +305,14 @@ class OpenDentalConnector(
             else:
                 empty = middle
         return found + 1
+
+    def watermark(self, entity: Entity, since: datetime) -> str | None:
+        """Start a walk at `since` on the office's clock (DateTStamp is local, §1.6)."""
+        feed = FEEDS.get(entity)
+        if feed is None:
+            return None
+        mark = since.astimezone(self.tz).strftime(DATETIME)
+        return Walk(since=next_since(feed, mark)).dump()
 
     def fetch_changed(self, entity: Entity, cursor: str | None) -> Page:
         feed = FEEDS.get(entity)

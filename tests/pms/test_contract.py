@@ -159,6 +159,21 @@ def test_it_returns_every_change_made_in_one_second_across_page_boundaries(face,
         assert got[face.pms_id(patient.id)].email == f"new-{patient.id}@x.org"
 
 
+def test_a_walk_from_a_watermark_brings_what_changed_after_it_only(face, db):
+    store = face.store
+    connector = face.connector(Lane.FAST)
+    mark = connector.watermark(Entity.APPOINTMENT, store.now())
+    assert mark is not None
+    appointment = face.scheduled_appointment()
+    store.update(r.APPOINTMENT, appointment.id, note="moved after the watermark")
+
+    records, errors, _, _ = face.walk(connector, Entity.APPOINTMENT, mark)
+
+    assert not errors
+    assert face.pms_id(appointment.id) in {a.pms_id for a in records}
+    assert len(records) < store.count(r.APPOINTMENT) / 10  # not a full walk
+
+
 def test_it_reports_deleted_appointments_and_patients(face, db):
     connector = face.connector(Lane.FAST)
     _, deletion_cursor = face.deletions(connector)
