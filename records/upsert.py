@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection, transaction
 
 from practices.models import Practice
 
+from .copy_upsert import copy_upsert
 from .models import MirroredRecord
 from .rows import MIRROR_MODELS, Row, RowError, build_row, model_for
 
@@ -180,14 +181,18 @@ def _write(model: type[MirroredRecord], objs: list[MirroredRecord]) -> list[tupl
     """
     if not objs:
         return []
+    unique, updated = ["practice", "pms_id"], [*model.DATA_FIELDS, *META_FIELDS]
     try:
         with transaction.atomic():
-            model.objects.bulk_create(
-                objs,
-                update_conflicts=True,
-                unique_fields=["practice", "pms_id"],
-                update_fields=[*model.DATA_FIELDS, *META_FIELDS],
-            )
+            if connection.vendor == "postgresql":
+                copy_upsert(model, objs, unique, updated)
+            else:
+                model.objects.bulk_create(
+                    objs,
+                    update_conflicts=True,
+                    unique_fields=unique,
+                    update_fields=updated,
+                )
         return []
     except DatabaseError as exc:
         if len(objs) == 1:
