@@ -7,7 +7,8 @@ and never edit them here.
 from datetime import UTC, datetime
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from pbnsync.admin import ReadOnlyAdmin
 
 from .base import Lane
 from .models import BudgetState, BudgetWaiter
@@ -19,19 +20,6 @@ def _when(epoch: float) -> str:
         return "—"
     moment = datetime.fromtimestamp(epoch, tz=UTC)
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + " UTC"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Show rows and their changelist; refuse add, change and delete."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(BudgetState)

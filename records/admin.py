@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from pbnsync.admin import ReadOnlyAdmin
+
 from .models import (
     Appointment,
     Operatory,
@@ -17,7 +19,7 @@ from .models import (
 )
 
 
-class MirrorAdmin(admin.ModelAdmin):
+class MirrorAdmin(ReadOnlyAdmin):
     """The mirror is written by the sync engine only."""
 
     list_filter = ["practice", ("deleted_at", admin.EmptyFieldListFilter)]
@@ -26,15 +28,6 @@ class MirrorAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Patient)

@@ -11,6 +11,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
+from pbnsync.admin import ReadOnlyAdmin
+
 from .models import (
     RecordFailure,
     StreamKind,
@@ -96,19 +98,6 @@ def ago(delta: timedelta | None) -> str:
     if seconds < 7200:
         return f"{seconds // 60}m ago"
     return f"{seconds // 3600}h ago"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History is append-only: staff read it, nobody edits it here."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(SyncStream)

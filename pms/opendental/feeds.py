@@ -31,7 +31,7 @@ from .records import (
     map_procedure,
     map_provider,
 )
-from .wire import DATE, DATETIME, WireError, parse_stamp
+from .wire import DATE, DATETIME, WireError, parse_stamp, payload
 
 OVERLAP = timedelta(seconds=30)
 DATE_OVERLAP = timedelta(days=1)
@@ -148,8 +148,7 @@ class Walk:
 
 def fingerprint(row: dict[str, Any]) -> str:
     """Return a short hash of a row's payload, without the per-query clock."""
-    payload = {k: v for k, v in row.items() if k != "serverDateTime"}
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    text = json.dumps(payload(row), sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
 

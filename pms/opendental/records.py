@@ -15,6 +15,7 @@ from .wire import (
     parse_enum,
     parse_id,
     parse_text,
+    payload,
     require,
 )
 
@@ -73,7 +74,7 @@ def map_patient(row: dict[str, Any], tz: ZoneInfo) -> Patient:
         is_deleted=status == "Deleted",
         guarantor_pms_id=parse_id(row.get("Guarantor"), "Guarantor", required=False),
         modified_at=stamp(row, "DateTStamp", tz),
-        raw=row,
+        raw=payload(row),
     )
 
 
@@ -95,7 +96,7 @@ def map_appointment(row: dict[str, Any], tz: ZoneInfo) -> Appointment:
         confirmation_pms_id=parse_id(row.get("Confirmed"), "Confirmed", required=False),
         note=parse_text(row.get("Note"), "Note"),
         modified_at=stamp(row, "DateTStamp", tz),
-        raw=row,
+        raw=payload(row),
     )
 
 
@@ -110,7 +111,7 @@ def map_provider(row: dict[str, Any], tz: ZoneInfo) -> Provider:
         # §5.4: IsHidden is the main "inactive" flag; providers are never deleted.
         active=not hidden and status == "Active",
         modified_at=stamp(row, "DateTStamp", tz),
-        raw=row,
+        raw=payload(row),
     )
 
 
@@ -128,7 +129,7 @@ def map_procedure(row: dict[str, Any], tz: ZoneInfo) -> Procedure:
         # §3.4: a deleted procedure is an UPDATE to ProcStatus "D".
         is_deleted=status == "D",
         modified_at=stamp(row, "DateTStamp", tz),
-        raw=row,
+        raw=payload(row),
     )
 
 
@@ -146,5 +147,5 @@ def map_payment(row: dict[str, Any], tz: ZoneInfo) -> Payment:
         payment_type_pms_id=parse_id(row.get("PayType"), "PayType", required=False),
         note=parse_text(row.get("PayNote"), "PayNote"),
         modified_at=parse_datetime(row.get("SecDateTEdit"), "SecDateTEdit", tz),
-        raw=row,
+        raw=payload(row),
     )

@@ -21,6 +21,7 @@ from .wire import (
     parse_id,
     parse_text,
     parse_time,
+    payload,
     require,
 )
 
@@ -59,7 +60,7 @@ def map_schedule(row: dict[str, Any], tz: ZoneInfo) -> ScheduleBlock | None:
         blockout_type=parse_text(row.get("blockoutType"), "blockoutType"),
         note=parse_text(row.get("Note"), "Note"),
         modified_at=parse_datetime(row.get("DateTStamp"), "DateTStamp", tz),
-        raw=row,
+        raw=payload(row),
     )
 
 

@@ -166,3 +166,9 @@ def as_int(value: str, what: str) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise ValueError(f"{what} {value!r} is not an Open Dental id") from None
+
+
+def payload(row: dict[str, Any]) -> dict[str, Any]:
+    """Return a row without `serverDateTime`: the clock of the answer, not the record
+    (§3.2), so the same record read by two queries has one payload."""
+    return {k: v for k, v in row.items() if k != "serverDateTime"}

@@ -47,6 +47,26 @@ def start(args: list[str], env: dict[str, str], **kwargs) -> subprocess.Popen:
     )
 
 
+def setup_practice(env: dict[str, str], sim_practice) -> dict[str, int]:
+    """Create, in the shared database, a practice connected to `sim_practice`'s Open
+    Dental face; return its ids (`practice`, `initial`)."""
+    creds = sim_practice.credentials
+    return json.loads(
+        run(
+            [
+                "-m",
+                "tests.syncjobs.proc_main",
+                "setup",
+                sim_practice.od_url,
+                creds["od_developer_key"],
+                creds["od_customer_key"],
+                str(sim_practice.store.clock.tz),
+            ],
+            env,
+        )
+    )
+
+
 def state(env: dict[str, str], practice_id: int) -> dict:
     return json.loads(
         run(["-m", "tests.syncjobs.proc_main", "state", str(practice_id)], env)

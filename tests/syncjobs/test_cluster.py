@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import time
 
-from .procs import run, start, state
+from .procs import setup_practice, start, state
 
 RUNNING = ("manage.py", "run_dispatcher", "--tick", "0.2")
 CLUSTER = ("manage.py", "qcluster")
@@ -26,21 +25,7 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def test_the_dispatcher_and_qcluster_sync_a_practice(shared_db, sim_practice):
-    creds = sim_practice.credentials
-    made = json.loads(
-        run(
-            [
-                "-m",
-                "tests.syncjobs.proc_main",
-                "setup",
-                sim_practice.od_url,
-                creds["od_developer_key"],
-                creds["od_customer_key"],
-                str(sim_practice.store.clock.tz),
-            ],
-            shared_db,
-        )
-    )
+    made = setup_practice(shared_db, sim_practice)
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     processes = [
         start(list(CLUSTER), shared_db, start_new_session=True, **quiet),

@@ -7,7 +7,6 @@ on SQLite they share the ORM broker in one database file.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 import uuid
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from .procs import run, start, state
+from .procs import setup_practice, start, state
 from .test_cluster import CLUSTER, RUNNING, stop
 
 WANTED = {"initial", "fast_appointment_status", "fast_new_patients", "incremental"}
@@ -56,21 +55,7 @@ def overlapping(spans: list[list]) -> list[tuple]:
 def test_two_nodes_share_the_work_and_never_run_one_stream_twice_at_once(
     shared_db, sim_practice
 ):
-    creds = sim_practice.credentials
-    made = json.loads(
-        run(
-            [
-                "-m",
-                "tests.syncjobs.proc_main",
-                "setup",
-                sim_practice.od_url,
-                creds["od_developer_key"],
-                creds["od_customer_key"],
-                str(sim_practice.store.clock.tz),
-            ],
-            shared_db,
-        )
-    )
+    made = setup_practice(shared_db, sim_practice)
     env = node_env(shared_db)
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     nodes = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import signal
 import subprocess
@@ -11,7 +10,7 @@ import time
 from datetime import UTC
 
 from .e2e import MIRROR, expected_live
-from .procs import run, start, state
+from .procs import run, setup_practice, start, state
 
 PAGE = 100  # the Open Dental remote page size
 
@@ -44,21 +43,7 @@ def test_a_killed_initial_sync_resumes_with_no_gap_and_no_duplicate(
     shared_db,
     sim_practice,
 ):
-    creds = sim_practice.credentials
-    made = json.loads(
-        run(
-            [
-                "-m",
-                "tests.syncjobs.proc_main",
-                "setup",
-                sim_practice.od_url,
-                creds["od_developer_key"],
-                creds["od_customer_key"],
-                str(sim_practice.store.clock.tz),
-            ],
-            shared_db,
-        )
-    )
+    made = setup_practice(shared_db, sim_practice)
     practice = str(made["practice"])
     sim_practice.set_faults(rates={"slow": 1.0}, slow_seconds=0.15)
     command = ["manage.py", "sync_practice", practice, "--stream", "initial"]
