@@ -179,14 +179,18 @@ def main() -> None:
     latencies = [(j.verified_at - j.created_at).total_seconds() for j in verified]
     others = jobs.exclude(status=JobStatus.VERIFIED).count()
     print(f"database      {c.db_label()}, {args.workers} worker threads")
-    print(f"verified      {len(latencies)} of {total} ({others} not verified), "
-          f"all settled {finished:.1f} s after the first submission")
+    print(
+        f"verified      {len(latencies)} of {total} ({others} not verified), "
+        f"all settled {finished:.1f} s after the first submission"
+    )
     if latencies:
         p99 = c.percentile(latencies, 99)
         print(f"throughput    {len(latencies) / finished:.1f} verified/s")
-        print(f"latency       p50 {c.percentile(latencies, 50):.3f} s, "
-              f"p99 {p99:.3f} s, max {max(latencies):.3f} s  target p99 <= 2 s "
-              f"{'MET' if p99 <= 2 and not others else 'MISSED'}")
+        print(
+            f"latency       p50 {c.percentile(latencies, 50):.3f} s, "
+            f"p99 {p99:.3f} s, max {max(latencies):.3f} s  target p99 <= 2 s "
+            f"{'MET' if p99 <= 2 and not others else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":

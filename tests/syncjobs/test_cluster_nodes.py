@@ -47,9 +47,7 @@ def overlapping(spans: list[list]) -> list[tuple]:
         for w, s, f in spans
         if f is not None
     )
-    return [
-        (a, b) for a, b in zip(ordered, ordered[1:], strict=False) if b[0] < a[1]
-    ]
+    return [(a, b) for a, b in zip(ordered, ordered[1:], strict=False) if b[0] < a[1]]
 
 
 def test_two_nodes_share_the_work_and_never_run_one_stream_twice_at_once(

@@ -38,9 +38,7 @@ def od(practice_a, sim_practice):
 def streams(practice) -> dict[str, SyncStream]:
     return {
         s.kind: s
-        for s in SyncStream.objects.filter(practice=practice).select_related(
-            "practice"
-        )
+        for s in SyncStream.objects.filter(practice=practice).select_related("practice")
     }
 
 

@@ -46,7 +46,7 @@ def ref(number):
 
 
 def live_patient(sim):
-    return sim.store.query(r.PATIENT, where=lambda p: p.status == "patient")[0]
+    return sim.store.get(r.PATIENT, sim.live_patient_id())
 
 
 def test_a_new_patient_is_created_and_read_back(ascend):

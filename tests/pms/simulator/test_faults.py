@@ -43,12 +43,13 @@ def test_drop_closes_the_connection_without_an_answer(sim_practice):
 
 def test_timeout_hangs_without_applying_anything(sim_practice):
     sim_practice.set_faults(script=["timeout"], hang_seconds=2)
+    patient = sim_practice.live_patient_id()
     before = sim_practice.store.count(r.COMMLOG)
     with pytest.raises(requests.ReadTimeout):
         requests.post(
             f"{sim_practice.od_url}/commlogs",
             headers=sim_practice.od_headers,
-            json={"PatNum": 3, "Note": "lost"},
+            json={"PatNum": patient, "Note": "lost"},
             timeout=0.3,
         )
     assert sim_practice.store.count(r.COMMLOG) == before
@@ -57,12 +58,13 @@ def test_timeout_hangs_without_applying_anything(sim_practice):
 def test_timeout_after_write_applies_the_write_then_hangs(sim_practice):
     sim_practice.set_faults(script=["timeout_after_write"], hang_seconds=2)
     assert get(sim_practice).status_code == 200  # reads skip a write-only fault
+    patient = sim_practice.live_patient_id()
     before = sim_practice.store.count(r.COMMLOG)
     with pytest.raises(requests.ReadTimeout):
         requests.post(
             f"{sim_practice.od_url}/commlogs",
             headers=sim_practice.od_headers,
-            json={"PatNum": 3, "Note": "ambiguous [pbn:1]"},
+            json={"PatNum": patient, "Note": "ambiguous [pbn:1]"},
             timeout=0.3,
         )
     # The client gave up after 0.3 s; on a loaded machine the server thread may
@@ -71,7 +73,7 @@ def test_timeout_after_write_applies_the_write_then_hangs(sim_practice):
     while sim_practice.store.count(r.COMMLOG) == before and time.monotonic() < deadline:
         time.sleep(0.02)
     assert sim_practice.store.count(r.COMMLOG) == before + 1
-    notes = get(sim_practice, "/commlogs", params={"PatNum": 3}).json()
+    notes = get(sim_practice, "/commlogs", params={"PatNum": patient}).json()
     assert "ambiguous [pbn:1]" in [n["Note"] for n in notes]
 
 
