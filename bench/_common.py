@@ -94,7 +94,9 @@ def wipe() -> None:
 def db_label() -> str:
     from django.db import connection
 
-    return f"{connection.vendor} {connection.pg_version if connection.vendor == 'postgresql' else ''}".strip()
+    if connection.vendor == "postgresql":
+        return f"postgresql {connection.pg_version}"
+    return connection.vendor
 
 
 class SimProcess:
@@ -159,8 +161,9 @@ def _free_port() -> int:
 
 def od_headers(sim_practice: dict[str, Any]) -> dict[str, str]:
     creds = sim_practice["credentials"]
+    keys = f"{creds['od_developer_key']}/{creds['od_customer_key']}"
     return {
-        "Authorization": f"ODFHIR {creds['od_developer_key']}/{creds['od_customer_key']}",
+        "Authorization": f"ODFHIR {keys}",
         "Content-Type": "application/json",
     }
 
@@ -304,7 +307,7 @@ class Injector:
             if kind in kinds:
                 last[(practice.pk, kind, pms_id)] = (practice, action, made_at)
         out: dict[str, tuple[list[float], int]] = {k: ([], 0) for k in kinds}
-        for (pk, kind, pms_id), (practice, action, made_at) in last.items():
+        for (pk, kind, pms_id), (_practice, action, made_at) in last.items():
             if action == "delete":
                 continue
             row = (

@@ -8,8 +8,8 @@ pbnsync_bench_lag); the real dispatcher and `syncjobs.tasks.run_stream` on worke
 threads run every stream at the default settings (appointment status every 15 s,
 new patients every 30 s). Once every initial sync is done, random live changes are
 injected through `/_sim/.../changes` at --rate per second across the practices for
---seconds; then we wait 30 s (the new-patients interval) + 5 s and read each changed record's
-`last_synced_at`: lag = that - the wall time the change was made.
+--seconds; then we wait 30 s (the new-patients interval) + 5 s and read each
+changed record's `last_synced_at`: lag = that - the wall time the change was made.
 Target: p99 <= interval + 2 s (appointments: 15 + 2 = 17 s).
 """
 

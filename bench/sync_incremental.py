@@ -37,7 +37,7 @@ def cycles(practice, n: int) -> tuple[float, float, int]:
 
     times, queries, upserted = [], 0, []
     settings.DEBUG = True
-    for i in range(n):
+    for _ in range(n):
         stream = c.stream_of(practice, StreamKind.INCREMENTAL)
         reset_queries()
         started = time.perf_counter()
@@ -53,7 +53,7 @@ def cycles(practice, n: int) -> tuple[float, float, int]:
 
 
 def inflate(practice, target: int) -> int:
-    """Bulk-insert synthetic appointment/patient rows until the mirror holds `target`."""
+    """Bulk-insert synthetic appointment/patient rows up to `target` in the mirror."""
     from django.db import connection
 
     from records.models import Appointment, Patient
@@ -116,7 +116,8 @@ def main() -> None:
         started = time.perf_counter()
         big = inflate(practice, args.big)
         print(
-            f"inserted synthetic rows to {big:,} in {time.perf_counter() - started:.0f} s"
+            f"inserted synthetic rows to {big:,} "
+            f"in {time.perf_counter() - started:.0f} s"
         )
         med_big, min_big, q_big = cycles(practice, args.cycles)
         print(

@@ -2,11 +2,11 @@
 
     .venv/bin/python bench/sync_memory.py [--large-log var/bench-initial-large.log]
 
-Runs bench/sync_initial.py (bare walk and naive sample off) as a child process (DATABASE_URL, default
-PostgreSQL pbnsync_bench_mem) for
-a small practice (~10k appointments) and reads the peak RSS (getrusage ru_maxrss)
-it prints for its own process; the simulator runs in yet another process, so the
-figure is the syncing process alone. The ~250k-appointment figure comes from the
+Runs bench/sync_initial.py (bare walk and naive sample off) as a child process
+(DATABASE_URL, default PostgreSQL pbnsync_bench_mem) for a small practice (~10k
+appointments) and reads the peak RSS (getrusage ru_maxrss) it prints for its own
+process; the simulator runs in yet another process, so the figure is the syncing
+process alone. The ~250k-appointment figure comes from the
 same line of a large run (`--large-log`, the output of `bench/sync_initial.py
 --size large`), or from a fresh child run with --run-large.
 Target: flat (the large figure close to the small one).
@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = str(ROOT / ".venv" / "bin" / "python")
 PEAK = re.compile(
-    r"peak RSS of the syncing process: (\d+) MB \(before the sync (\d+) MB\); appointments ([\d,]+)"
+    r"peak RSS of the syncing process: (\d+) MB \(before the sync (\d+) MB\); "
+    r"appointments ([\d,]+)"
 )
 
 
@@ -73,10 +74,10 @@ def main() -> None:
             f"{label:<18} {appts:>8,} appointments: peak RSS {peak} MB "
             f"(process baseline before the sync {before} MB, growth {peak - before} MB)"
         )
-    (_, s, sb, _), (_, l, lb, _) = rows
+    (_, s, sb, _), (_, big, bigb, _) = rows
     print(
-        f"peak ratio large/small = {l / s:.2f}; growth during the sync "
-        f"{s - sb} MB vs {l - lb} MB  target: flat"
+        f"peak ratio large/small = {big / s:.2f}; growth during the sync "
+        f"{s - sb} MB vs {big - bigb} MB  target: flat"
     )
 
 
