@@ -15,7 +15,14 @@ from practices.models import PmsConnection, Practice, SyncSettings
 from records.models import ScheduleWindow
 
 from .chart import CHART_HOURS, runs_chart
-from .models import RunStatus, StreamKind, StreamState, SyncRun, SyncStream
+from .models import (
+    FAST_KINDS,
+    RunStatus,
+    StreamKind,
+    StreamState,
+    SyncRun,
+    SyncStream,
+)
 from .schedule import interval_for, is_enabled, settings_for
 
 HOUR = timedelta(hours=1)
@@ -212,7 +219,12 @@ def features(
     changes = _every(k.FAST_APPOINTMENT_CHANGES, settings)
     statuses = _every(k.FAST_APPOINTMENT_STATUS, settings)
     return [
-        Feature("Dashboard & reports", "Nightly", _latest(s(k.NIGHTLY))),
+        Feature(
+            "Dashboard",
+            "Counted from the mirror at each view: as fresh as the last sync",
+            _latest(incremental, *(s(kind) for kind in FAST_KINDS)),
+        ),
+        Feature("Reports & analytics", "Nightly", _latest(s(k.NIGHTLY))),
         Feature(
             "Schedule (appointments)",
             f"Real time: changes {changes}",

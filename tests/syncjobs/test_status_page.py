@@ -55,10 +55,16 @@ def test_it_shows_the_feature_schedule_with_data_as_of(
     SyncStream.objects.filter(practice=practice_a, kind=StreamKind.NIGHTLY).update(
         last_success_at=nightly
     )
+    fast = timezone.now()  # newer than the incremental run `loaded_a` records
+    SyncStream.objects.filter(
+        practice=practice_a, kind=StreamKind.FAST_APPOINTMENT_STATUS
+    ).update(last_success_at=fast)
     response = cast.login(client, admin_a).get(status_url(practice_a))
     features = {f.name: f for f in response.context["page"].features}
-    assert features["Dashboard & reports"].schedule == "Nightly"
-    assert features["Dashboard & reports"].as_of == nightly
+    assert features["Reports & analytics"].schedule == "Nightly"
+    assert features["Reports & analytics"].as_of == nightly
+    assert "as fresh as the last sync" in features["Dashboard"].schedule
+    assert features["Dashboard"].as_of == fast
     assert features["Patient chat"].live and features["Forms & consents"].live
     assert features["Schedule (appointments)"].schedule.startswith("Real time")
     assert "every time the card is opened" in features["Patient card"].schedule
