@@ -74,17 +74,18 @@ def state(env: dict[str, str], practice_id: int) -> dict:
 
 
 @pytest.fixture
-def shared_db(request, tmp_path) -> dict[str, str]:
+def shared_db(transactional_db, tmp_path) -> dict[str, str]:
     """Return the environment of processes sharing one real database with this test.
 
     SQLite: a migrated file (the test's own database is in memory). PostgreSQL: the
-    test database itself, with committed (transactional) test data.
+    test database itself, with committed (transactional) test data. Asking for
+    `transactional_db` by name, not lazily, is what makes pytest-django create the
+    test database when these tests run alone.
     """
     if connection.vendor == "sqlite":
         env = env_for(f"sqlite:///{tmp_path / 'shared.sqlite3'}")
         run(["manage.py", "migrate", "--noinput", "-v", "0"], env)
         return env
-    request.getfixturevalue("transactional_db")
     db = settings.DATABASES["default"]
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
