@@ -16,6 +16,7 @@ mark has a lease for the same reason.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import uuid
@@ -24,7 +25,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import OperationalError, connections, transaction
+from django.db import InterfaceError, OperationalError, connections, transaction
 
 from .base import Lane, PmsError
 
@@ -38,6 +39,8 @@ class BudgetStore(Protocol):
     """Where budget state lives; one `session()` spans one wait for a slot."""
 
     def session(self) -> Iterator[BudgetSession]: ...
+
+    def close(self) -> None: ...
 
 
 class BudgetSession(Protocol):
@@ -116,6 +119,10 @@ class RequestBudget:
         with self.store.session() as session:
             session.defer(self.key, seconds)
 
+    def close(self) -> None:
+        """Release what the store holds open (its database connection)."""
+        self.store.close()
+
 
 # --- database store ---------------------------------------------------------------
 
@@ -126,42 +133,66 @@ WAITER = "pms_budgetwaiter"
 class DatabaseStore:
     """Budget state in the Django database.
 
-    On PostgreSQL each wait uses a private autocommit connection, so the budget
-    works the same whether or not the caller is inside a transaction, and the
-    row lock on the connection's state serialises every node. SQLite lives on
-    one machine and its IMMEDIATE transactions already serialise writers.
+    On PostgreSQL the budget uses a private autocommit connection, so it works the
+    same whether or not the caller is inside a transaction, and the row lock on
+    the connection's state serialises every node. The private connection is
+    opened once and kept until `close()` (a connector's lifetime): connecting
+    costs several milliseconds, two per call if done for every wait and release.
+    SQLite lives on one machine and its IMMEDIATE transactions already serialise
+    writers, so it uses the calling thread's own connection.
     """
 
     def __init__(self, alias: str = "default") -> None:
         self.alias = alias
+        self._private: Any = None
+        self._pid = 0
+        self._lock = threading.Lock()  # the read-ahead thread shares the store
 
     @contextmanager
     def session(self) -> Iterator[_SqlSession]:
         shared = connections[self.alias]
         if shared.vendor == "sqlite":
             yield _SqlSession(shared, private=False)
-            return
-        private = connections.create_connection(self.alias)
-        try:
+        else:
+            yield _SqlSession(self._connection, private=True, lock=self._lock)
+
+    def _connection(self) -> Any:
+        """Return the open private connection, (re)connecting when needed."""
+        private = self._private
+        # One inherited through a fork is never reused (nor closed: it is the
+        # parent's); one the server dropped is replaced.
+        if private is not None and (self._pid != os.getpid() or _lost(private)):
+            private = None
+        if private is None:
+            private = connections.create_connection(self.alias)
+            private.inc_thread_sharing()
             private.ensure_connection()
             private.set_autocommit(True)
-            yield _SqlSession(private, private=True)
-        finally:
-            private.close()
+            self._private, self._pid = private, os.getpid()
+        return private
+
+    def close(self) -> None:
+        with self._lock:
+            private, self._private = self._private, None
+            if private is not None and self._pid == os.getpid():
+                private.close()
 
 
 class _SqlSession:
-    def __init__(self, conn, *, private: bool) -> None:
-        self.conn = conn
+    def __init__(
+        self, conn, *, private: bool, lock: threading.Lock | None = None
+    ) -> None:
+        self.conn = conn  # a connection, or for a private one: a function opening it
         self.private = private
-        self.lock = " FOR UPDATE" if conn.vendor == "postgresql" else ""
+        self.thread_lock = lock
+        self.lock = " FOR UPDATE" if private else ""
 
     def _run(self, step: Callable[[Any, float], float]) -> float:
         """Run `step(cursor, now)` in one transaction, retrying lock contention."""
+        if self.private:
+            return self._run_private(step)
         for attempt in range(50):
             try:
-                if self.private:
-                    return self._run_private(step)
                 with transaction.atomic(using=self.conn.alias):
                     with self.conn.cursor() as cur:
                         return step(cur, time.time())
@@ -174,14 +205,30 @@ class _SqlSession:
         raise AssertionError("unreachable")
 
     def _run_private(self, step: Callable[[Any, float], float]) -> float:
-        with self.conn.cursor() as cur:
+        """Run `step` on the store's private connection. One the server dropped
+        (a restart, an idle timeout) is replaced once and the step run again:
+        its transaction went with the old connection."""
+        with self.thread_lock:
+            for last_try in (False, True):
+                conn = self.conn()
+                try:
+                    return self._transaction(conn, step)
+                except (OperationalError, InterfaceError):
+                    if last_try or not _lost(conn):
+                        raise
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _transaction(conn, step: Callable[[Any, float], float]) -> float:
+        with conn.cursor() as cur:
             cur.execute("BEGIN")
             try:
                 # The database's clock, so every node measures the same interval.
                 cur.execute("SELECT EXTRACT(EPOCH FROM clock_timestamp())")
                 result = step(cur, float(cur.fetchone()[0]))
             except BaseException:
-                cur.execute("ROLLBACK")
+                if not _lost(conn):
+                    cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
             return result
@@ -261,6 +308,12 @@ class _SqlSession:
             return 0.0
 
         self._run(step)
+
+
+def _lost(conn) -> bool:
+    """Return whether a private connection can no longer be used."""
+    raw = conn.connection
+    return raw is None or raw.closed or raw.broken
 
 
 def _wait_for(
@@ -350,6 +403,9 @@ class RedisStore:
     @contextmanager
     def session(self) -> Iterator[RedisStore]:
         yield self
+
+    def close(self) -> None:
+        """Nothing to release: the client's pool is shared by the process."""
 
     def _keys(self, key: str) -> list[str]:
         base = f"{self.prefix}{key}:"

@@ -113,6 +113,8 @@ class PmsHttp:
 
     def close(self) -> None:
         self.session.close()
+        if self.budget is not None:
+            self.budget.close()
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"

@@ -62,9 +62,10 @@ def execute(
         raise
     deadline = time.monotonic() + slice_seconds if slice_seconds else None
     ctx = RunContext(stream, run, attempt, lease, connector, deadline, progress)  # type: ignore[arg-type]
+    own_connector = None  # one made here is closed here (sessions, budget connection)
     try:
         if ctx.connector is None:
-            ctx.connector = connector_for_stream(stream)
+            ctx.connector = own_connector = connector_for_stream(stream)
         ctx.has_open_failures = RecordFailure.objects.filter(
             practice_id=stream.practice_id, resolved_at__isnull=True
         ).exists()
@@ -84,6 +85,9 @@ def execute(
             _succeed(ctx, on_success)
         else:
             _pause(ctx)
+    finally:
+        if own_connector is not None:
+            own_connector.close()
     run.refresh_from_db()
     return run
 

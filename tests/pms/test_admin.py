@@ -24,9 +24,11 @@ def staff_client(client, staff_user):
 @pytest.fixture
 def busy_budget(transactional_db, budget_key) -> str:
     """Return a budget key held by one caller while a fast-lane caller waits."""
-    with DatabaseStore().session() as session:
+    store = DatabaseStore()
+    with store.session() as session:
         assert session.try_acquire(budget_key, Lane.INCREMENTAL, "holder", 1, 60) == 0
         assert session.try_acquire(budget_key, Lane.FAST, "waiter", 1, 60) > 0
+    store.close()
     return budget_key
 
 

@@ -19,7 +19,9 @@ def store(request, transactional_db, budget_key):
     if request.param == "redis":
         yield RedisStore(request.getfixturevalue("redis_url"))
     else:
-        yield DatabaseStore()
+        store = DatabaseStore()
+        yield store
+        store.close()
         BudgetState.objects.filter(key=budget_key).delete()
         BudgetWaiter.objects.filter(key=budget_key).delete()
 
@@ -201,3 +203,37 @@ def test_the_store_follows_the_cluster_broker(db, settings, redis_url):
     assert isinstance(budget_for("x", 1000).store, RedisStore)
     settings.Q_CLUSTER = {k: v for k, v in settings.Q_CLUSTER.items() if k != "redis"}
     assert isinstance(budget_for("x", 1000).store, DatabaseStore)
+
+
+def test_a_database_budget_keeps_one_connection_and_replaces_a_dropped_one(
+    transactional_db, budget_key
+):
+    """Connecting costs milliseconds, so calls reuse one private connection (on
+    SQLite: the caller's own); one the server dropped is replaced without failing
+    the call, and close() releases it."""
+    from django.db import connection
+
+    store = DatabaseStore()
+    budget = RequestBudget(budget_key, 0.001, store, lease_s=5)
+
+    def backend() -> int | None:
+        with budget.slot(Lane.INCREMENTAL):
+            private = store._private
+            return private.connection.info.backend_pid if private else None
+
+    first = {backend() for _ in range(3)}
+    if connection.vendor == "sqlite":
+        assert first == {None}
+        return
+    assert len(first) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", list(first))
+    replaced = backend()
+    assert replaced not in first and backend() == replaced
+    store.close()
+    assert store._private is None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [replaced]
+        )
+        assert cursor.fetchone()[0] == 0

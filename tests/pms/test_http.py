@@ -98,6 +98,7 @@ def test_a_429_holds_back_every_worker_on_the_connection(server, transactional_d
     time.sleep(0.3)  # the 429 has been answered; a second worker now calls
     client(server.url, budget=budget, lane=Lane.FAST).get_json("new")
     worker.join()
+    budget.close()
 
     first, *later = server.seen
     assert first.path == "/old"
