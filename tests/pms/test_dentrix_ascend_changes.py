@@ -12,6 +12,7 @@ from pms.base import Entity, PmsError
 from pms.dentrix_ascend import DentrixAscendConnector
 from pms.dentrix_ascend.auth import TOKENS
 from pms.simulator import records as r
+from pms.simulator.faces.dentrix_ascend.resources import RESOURCES
 
 from .faces import FACES
 
@@ -37,6 +38,9 @@ def walk(connector, entity, cursor=None):
         cursor, pages = page.cursor, pages + 1
         if not page.has_more:
             return records, errors, cursor, pages
+
+
+LISTED_APPOINTMENT = RESOURCES["v1/appointments"].visible
 
 
 def visible_patients(store):
@@ -121,7 +125,8 @@ def test_a_row_edited_behind_the_walk_arrives_in_the_next_walk(connector, sim_pr
     store = sim_practice.store
     _, _, cursor, _ = walk(connector, Entity.APPOINTMENT)
     first = connector.fetch_changed(Entity.APPOINTMENT, cursor)
-    early = store.query(r.APPOINTMENT)[0]  # an id the walk has passed
+    # an id the walk has passed, of a row the face lists (not a patient note)
+    early = store.query(r.APPOINTMENT, where=LISTED_APPOINTMENT)[0]
     store.update(r.APPOINTMENT, early.id, note="moved while we read")
     _, _, cursor, _ = walk(connector, Entity.APPOINTMENT, first.cursor)
 
