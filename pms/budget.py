@@ -127,6 +127,7 @@ class RequestBudget:
 # --- database store ---------------------------------------------------------------
 
 STATE = "pms_budgetstate"
+Step = Callable[[Any, float], float]  # (cursor, database time) -> seconds to wait
 WAITER = "pms_budgetwaiter"
 
 
@@ -150,11 +151,24 @@ class DatabaseStore:
 
     @contextmanager
     def session(self) -> Iterator[_SqlSession]:
+        yield _SqlSession(self)
+
+    def run(self, step: Step) -> float:
+        """Run `step(cursor, now)` in one transaction and return its result."""
         shared = connections[self.alias]
         if shared.vendor == "sqlite":
-            yield _SqlSession(shared, private=False)
-        else:
-            yield _SqlSession(self._connection, private=True, lock=self._lock)
+            return _run_shared(shared, step)
+        with self._lock:
+            # A connection the server dropped (a restart, an idle timeout) is
+            # replaced once and the step run again: its transaction went with it.
+            for last_try in (False, True):
+                private = self._connection()
+                try:
+                    return _run_private(private, step)
+                except (OperationalError, InterfaceError):
+                    if last_try or not _lost(private):
+                        raise
+        raise AssertionError("unreachable")
 
     def _connection(self) -> Any:
         """Return the open private connection, (re)connecting when needed."""
@@ -178,60 +192,49 @@ class DatabaseStore:
                 private.close()
 
 
-class _SqlSession:
-    def __init__(
-        self, conn, *, private: bool, lock: threading.Lock | None = None
-    ) -> None:
-        self.conn = conn  # a connection, or for a private one: a function opening it
-        self.private = private
-        self.thread_lock = lock
-        self.lock = " FOR UPDATE" if private else ""
-
-    def _run(self, step: Callable[[Any, float], float]) -> float:
-        """Run `step(cursor, now)` in one transaction, retrying lock contention."""
-        if self.private:
-            return self._run_private(step)
-        for attempt in range(50):
-            try:
-                with transaction.atomic(using=self.conn.alias):
-                    with self.conn.cursor() as cur:
-                        return step(cur, time.time())
-            except OperationalError as exc:
-                # SQLite's shared-cache test database reports contention at once
-                # instead of honouring the busy timeout; wait and try again.
-                if "locked" not in str(exc) or attempt == 49:
-                    raise
-                time.sleep(0.01 + 0.002 * attempt)
-        raise AssertionError("unreachable")
-
-    def _run_private(self, step: Callable[[Any, float], float]) -> float:
-        """Run `step` on the store's private connection. One the server dropped
-        (a restart, an idle timeout) is replaced once and the step run again:
-        its transaction went with the old connection."""
-        with self.thread_lock:
-            for last_try in (False, True):
-                conn = self.conn()
-                try:
-                    return self._transaction(conn, step)
-                except (OperationalError, InterfaceError):
-                    if last_try or not _lost(conn):
-                        raise
-        raise AssertionError("unreachable")
-
-    @staticmethod
-    def _transaction(conn, step: Callable[[Any, float], float]) -> float:
-        with conn.cursor() as cur:
-            cur.execute("BEGIN")
-            try:
-                # The database's clock, so every node measures the same interval.
-                cur.execute("SELECT EXTRACT(EPOCH FROM clock_timestamp())")
-                result = step(cur, float(cur.fetchone()[0]))
-            except BaseException:
-                if not _lost(conn):
-                    cur.execute("ROLLBACK")
+def _run_shared(conn, step: Step) -> float:
+    """Run `step` in the caller's own connection, retrying lock contention."""
+    for attempt in range(50):
+        try:
+            with transaction.atomic(using=conn.alias):
+                with conn.cursor() as cur:
+                    return step(cur, time.time())
+        except OperationalError as exc:
+            # SQLite's shared-cache test database reports contention at once
+            # instead of honouring the busy timeout; wait and try again.
+            if "locked" not in str(exc) or attempt == 49:
                 raise
-            cur.execute("COMMIT")
-            return result
+            time.sleep(0.01 + 0.002 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _run_private(conn, step: Step) -> float:
+    """Run `step` in one explicit transaction on an autocommit connection."""
+    with conn.cursor() as cur:
+        cur.execute("BEGIN")
+        try:
+            # The database's clock, so every node measures the same interval.
+            cur.execute("SELECT EXTRACT(EPOCH FROM clock_timestamp())")
+            result = step(cur, float(cur.fetchone()[0]))
+        except BaseException:
+            if not _lost(conn):
+                cur.execute("ROLLBACK")
+            raise
+        cur.execute("COMMIT")
+        return result
+
+
+def _lost(conn) -> bool:
+    """Return whether a private connection can no longer be used."""
+    raw = conn.connection
+    return raw is None or raw.closed or raw.broken
+
+
+class _SqlSession:
+    def __init__(self, store: DatabaseStore) -> None:
+        self._run = store.run
+        postgresql = connections[store.alias].vendor == "postgresql"
+        self.lock = " FOR UPDATE" if postgresql else ""
 
     def try_acquire(
         self, key: str, lane: int, token: str, interval: float, lease: float
@@ -308,12 +311,6 @@ class _SqlSession:
             return 0.0
 
         self._run(step)
-
-
-def _lost(conn) -> bool:
-    """Return whether a private connection can no longer be used."""
-    raw = conn.connection
-    return raw is None or raw.closed or raw.broken
 
 
 def _wait_for(

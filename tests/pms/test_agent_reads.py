@@ -132,7 +132,7 @@ def test_a_deletion_is_flagged_in_its_feed_and_listed_in_fetch_deletions(
     _, patients_cursor = walk(connector, Entity.PATIENT)
     deletions_before = len(all_deletions(connector))
     appointment = store.query(r.APPOINTMENT, limit=1)[0]
-    patient = store.query(r.PATIENT, where=lambda p: p.status == "patient", limit=1)[0]
+    patient = sim_practice.live_patients()[0]
     store.delete(r.APPOINTMENT, appointment.id)  # hard: a tombstone
     store.update(r.PATIENT, patient.id, status="deleted")  # soft: a tombstone too
     [gone] = walk(connector, Entity.APPOINTMENT, cursor)[0]

@@ -79,7 +79,7 @@ class Contract:
                 return found, cursor
 
     def live_patients(self) -> list[Any]:
-        return self.store.query(r.PATIENT, where=lambda p: p.status == "patient")
+        return self.sim.live_patients()
 
     def scheduled_appointment(self) -> Any:
         """Return the latest scheduled appointment of the practice."""

@@ -52,7 +52,7 @@ def test_deletes_arrive_from_the_feed_once(connector, sim_practice):
     store = sim_practice.store
     _, cursor = deletions(connector)
     appointment = store.query(r.APPOINTMENT)[3]
-    patient = store.query(r.PATIENT, where=lambda p: p.status == "patient")[0]
+    patient = sim_practice.live_patients()[0]
     store.delete(r.APPOINTMENT, appointment.id)
     store.update(r.PATIENT, patient.id, status="deleted")
     store.delete(r.COMMLOG, store.query(r.COMMLOG)[0].id)  # a domain we skip

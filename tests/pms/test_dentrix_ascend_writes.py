@@ -43,8 +43,7 @@ def connector(sim_practice, settings):
 
 
 def patient_id(sim):
-    live = sim.store.query(r.PATIENT, where=lambda p: p.status == "patient")
-    return ASCEND.pms_id(live[0].id)
+    return ASCEND.pms_id(sim.live_patients()[0].id)
 
 
 def provider_id(sim):

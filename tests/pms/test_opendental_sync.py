@@ -66,7 +66,7 @@ def test_a_second_edit_in_the_same_second_is_not_mistaken_for_a_duplicate(sim, o
     now = store.now()
     store.clock.frozen = now
     try:
-        patient = store.query(r.PATIENT, where=lambda p: p.status == "patient")[0]
+        patient = sim.live_patients()[0]
         connector = od()
         _, cursor = walk(connector, Entity.PATIENT)
         with store.same_second(now):
@@ -101,7 +101,7 @@ def test_soft_deletions_arrive_as_deleted_records(sim, od):
     connector = od()
     _, patients = walk(connector, Entity.PATIENT)
     _, procedures = walk(connector, Entity.PROCEDURE)
-    patient = sim.store.query(r.PATIENT, where=lambda p: p.status == "patient")[0]
+    patient = sim.live_patients()[0]
     procedure = sim.store.query(r.PROCEDURE, where=lambda p: p.status == "planned")[0]
     sim.store.update(r.PATIENT, patient.id, status="deleted")
     sim.store.update(r.PROCEDURE, procedure.id, status="deleted")

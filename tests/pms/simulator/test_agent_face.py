@@ -150,9 +150,7 @@ def test_a_deletion_is_a_tombstone_in_the_feed_and_in_deletions(agent):
 def test_a_soft_deleted_patient_is_a_tombstone_too(agent):
     table = agent.table("patient")
     _, cursor = agent.walk(table)
-    patient = agent.sim.store.query(
-        r.PATIENT, where=lambda p: p.status == "patient", limit=1
-    )[0]
+    patient = agent.sim.live_patients()[0]
     agent.sim.store.update(r.PATIENT, patient.id, status="deleted")
     items, _ = agent.walk(table, after=cursor)
     assert [i["op"] for i in items] == ["D"]

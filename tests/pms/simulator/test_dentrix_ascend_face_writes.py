@@ -45,10 +45,6 @@ def ref(number):
     return {"id": str(ID_BASE + number)}
 
 
-def live_patient(sim):
-    return sim.store.get(r.PATIENT, sim.live_patient_id())
-
-
 def test_a_new_patient_is_created_and_read_back(ascend):
     created = ascend(
         "POST",
@@ -80,7 +76,7 @@ def test_a_patient_without_a_last_name_is_refused(ascend):
 def test_an_appointment_is_created_rescheduled_confirmed_and_deleted(
     ascend, sim_practice
 ):
-    patient = live_patient(sim_practice)
+    patient = sim_practice.live_patients()[0]
     created = ascend(
         "POST",
         "v1/appointments",
@@ -111,7 +107,7 @@ def test_an_appointment_is_created_rescheduled_confirmed_and_deleted(
 
 
 def test_an_unknown_status_or_patient_is_refused(ascend, sim_practice):
-    patient = ref(live_patient(sim_practice).id)
+    patient = ref(sim_practice.live_patients()[0].id)
     start = "2030-01-15T15:00:00.000Z"
 
     bad_status = ascend(
@@ -126,7 +122,7 @@ def test_an_unknown_status_or_patient_is_refused(ascend, sim_practice):
 
 
 def test_a_patient_note_is_stored_and_listed_for_the_patient(ascend, sim_practice):
-    patient = live_patient(sim_practice)
+    patient = sim_practice.live_patients()[0]
     note_type = sim_practice.store.definitions(r.NOTE_TYPE)[0]
     created = ascend(
         "POST",
@@ -149,7 +145,7 @@ def test_a_patient_note_is_stored_and_listed_for_the_patient(ascend, sim_practic
 
 
 def test_a_document_is_stored_with_its_bytes(ascend, sim_practice):
-    patient = live_patient(sim_practice)
+    patient = sim_practice.live_patients()[0]
     created = ascend(
         "POST",
         "v0/documents",
