@@ -59,6 +59,9 @@ def test_it_shows_the_feature_schedule_with_data_as_of(
     SyncStream.objects.filter(
         practice=practice_a, kind=StreamKind.FAST_APPOINTMENT_STATUS
     ).update(last_success_at=fast)
+    SyncStream.objects.filter(  # availability is not a dashboard figure
+        practice=practice_a, kind=StreamKind.AVAILABILITY
+    ).update(last_success_at=fast + timedelta(minutes=1))
     response = cast.login(client, admin_a).get(status_url(practice_a))
     features = {f.name: f for f in response.context["page"].features}
     assert features["Reports & analytics"].schedule == "Nightly"
