@@ -59,6 +59,12 @@ def setup_django(fresh: bool = True, migrate: bool = True) -> None:
     # DEBUG (the settings' default) keeps every SQL string in connection.queries:
     # megabytes per bulk page. Production runs with DEBUG off, so do the benches.
     os.environ.setdefault("DEBUG", "False")
+    # Production-shaped processes (Nodes) refuse the development secrets with DEBUG
+    # off; a key made per bench run, inherited by them, reads what this one stored.
+    import secrets
+
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("FERNET_KEYS", secrets.token_urlsafe(32))
     ensure_postgres_db(os.environ["DATABASE_URL"])
     import django
 
@@ -219,12 +225,13 @@ class Cluster:
         from syncjobs.dispatcher import Dispatcher
 
         self.work: queue.Queue = queue.Queue()
-        self.dispatcher = Dispatcher(tick=tick, enqueue=self.work.put)
+        self.dispatcher = Dispatcher(
+            tick=tick, enqueue=self.work.put, backlog=self.work.qsize
+        )
         self.threads = [
             threading.Thread(target=self._worker, daemon=True) for _ in range(workers)
         ]
         self.threads.append(threading.Thread(target=self._dispatch, daemon=True))
-        self.runs = 0
 
     def _dispatch(self) -> None:
         from django.db import close_old_connections
@@ -240,7 +247,6 @@ class Cluster:
         while (stream_id := self.work.get()) is not None:
             try:
                 run_stream(stream_id)
-                self.runs += 1
             except Exception as exc:  # noqa: BLE001 - a bench keeps going
                 print(f"worker: stream {stream_id}: {exc!r}", file=sys.stderr)
             finally:
@@ -258,6 +264,54 @@ class Cluster:
             self.work.put(None)
         for t in self.threads:
             t.join(30)
+
+
+class Nodes:
+    """Cluster nodes as production runs them: per node a `manage.py qcluster` (its
+    own worker processes) and a `manage.py run_dispatcher`, sharing the bench
+    database and a Redis broker (database 5, emptied first)."""
+
+    REDIS = "redis://127.0.0.1:6379/5"
+
+    def __init__(self, nodes: int = 1, workers: int = 2, tick: float = 0.2) -> None:
+        import redis
+
+        redis.Redis.from_url(self.REDIS).flushdb()
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "pbnsync.settings",
+            "REDIS_URL": self.REDIS,
+            "Q_WORKERS": str(workers),
+            "PMS_REQUEST_INTERVAL_MS": "0",
+        }
+        manage = str(ROOT / "manage.py")
+        commands = [
+            [PY, manage, "qcluster"],
+            [PY, manage, "run_dispatcher", "--tick", str(tick)],
+        ]
+        self.procs = [
+            subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+            )
+            for _ in range(nodes)
+            for command in commands
+        ]
+
+    def stop(self) -> None:
+        import signal
+
+        for proc in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
 
 
 class Injector:

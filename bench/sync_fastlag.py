@@ -1,15 +1,19 @@
 """Fast-sync lag across many practices: change in the simulator -> row in the mirror.
 
     .venv/bin/python bench/sync_fastlag.py [--practices 200] [--seconds 90] [--rate 20]
+        [--nodes 1 --workers 2 | --threads 6]
 
 N small simulated Open Dental practices (short history, so their initial syncs are
 quick) in a simulator process, each connected in DATABASE_URL (default PostgreSQL
-pbnsync_bench_lag); the real dispatcher and `syncjobs.tasks.run_stream` on worker
-threads run every stream at the default settings (appointment status every 15 s,
-new patients every 30 s). Once every initial sync is done, random live changes are
-injected through `/_sim/.../changes` at --rate per second across the practices for
---seconds; then we wait 30 s (the new-patients interval) + 5 s and read each
-changed record's `last_synced_at`: lag = that - the wall time the change was made.
+pbnsync_bench_lag). By default real cluster nodes run every stream at the default
+settings (appointment status every 15 s, new patients every 30 s): per node a
+`manage.py qcluster` with --workers worker processes and a `manage.py
+run_dispatcher`, over Redis. With --threads, the dispatcher loop and
+`syncjobs.tasks.run_stream` run on threads inside this process instead. Once
+every initial sync is done, random live changes are injected through
+`/_sim/.../changes` at --rate per second across the practices for --seconds;
+then we wait 30 s (the new-patients interval) + 5 s and read each changed
+record's `last_synced_at`: lag = that - the wall time the change was made.
 Target: p99 <= interval + 2 s (appointments: 15 + 2 = 17 s).
 """
 
@@ -36,14 +40,18 @@ def main() -> None:
     parser.add_argument(
         "--rate", type=float, default=20, help="changes/s, all practices"
     )
-    parser.add_argument("--workers", type=int, default=6)
+    parser.add_argument("--nodes", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2, help="processes per node")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="run in-process worker threads instead"
+    )
     parser.add_argument("--years", type=float, default=0.02)
     args = parser.parse_args()
 
     c.setup_django(fresh=True)
     from django.conf import settings
 
-    from syncjobs.models import StreamKind, SyncStream
+    from syncjobs.models import StreamKind, SyncRun, SyncStream
 
     settings.PMS_REQUEST_INTERVAL_MS = 0
     sim = c.SimProcess()
@@ -61,7 +69,13 @@ def main() -> None:
             f"{time.perf_counter() - started:.0f} s ({c.db_label()}); simulator RSS "
             f"{sim.rss_mb():.0f} MB"
         )
-        cluster = c.Cluster(workers=args.workers).start()
+        if args.threads:
+            cluster = c.Cluster(workers=args.threads).start()
+            shape = f"{args.threads} worker threads in this process"
+        else:
+            cluster = c.Nodes(args.nodes, args.workers)
+            shape = f"{args.nodes} node(s) x {args.workers} qcluster workers, Redis"
+        print(f"cluster: {shape}")
         started = time.perf_counter()
         initial = SyncStream.objects.filter(kind=StreamKind.INITIAL)
         while initial.exclude(state="done").exists():
@@ -72,11 +86,11 @@ def main() -> None:
             " appointments"
         )
         injector = c.Injector(sim, keys, args.rate).start()
-        runs_before = cluster.runs
+        runs_before = SyncRun.objects.count()
         time.sleep(args.seconds)
         injector.halt()
         time.sleep(30 + 5)  # the longest fast interval (new patients) + 5 s
-        runs = cluster.runs - runs_before
+        runs = SyncRun.objects.count() - runs_before
         cluster.stop()
         cluster = None
         lags = injector.lags()

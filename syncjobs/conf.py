@@ -27,6 +27,9 @@ DEFAULTS = {
     "SYNC_AVAILABILITY_DAYS": 30,
     # How many due streams the dispatcher claims per tick.
     "SYNC_DISPATCH_BATCH": 50,
+    # The dispatcher stops claiming while this many tasks wait in the queue, so
+    # a claimed stream starts within seconds and a backlog never outlives its claim.
+    "SYNC_DISPATCH_QUEUE_MAX": 40,
 }
 
 

@@ -13,4 +13,5 @@ def connector_for_stream(stream: SyncStream) -> Connector:
     from pms.config import connector_for_connection  # engineer P's module
 
     connection = PmsConnection.objects.get(practice_id=stream.practice_id)
+    connection.practice = stream.practice  # the run's copy: no second query
     return connector_for_connection(connection, stream.lane)

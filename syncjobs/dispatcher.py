@@ -3,6 +3,10 @@
 django-q2's own scheduler wakes every ~30 s, too coarse for 15 s status checks;
 this loop reads the due-time table instead. Several dispatchers may run (one per
 node): the lease lets only one of them claim a given stream.
+
+It keeps the task queue short (SYNC_DISPATCH_QUEUE_MAX): a due stream waits in
+the table, where the most urgent lane is claimed first, rather than at the back
+of a long first-come queue, and its claim never expires while it is queued.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from .streams import reconcile_streams
 logger = logging.getLogger(__name__)
 
 Enqueue = Callable[[int], None]
+Backlog = Callable[[], int]
 TASK = "syncjobs.tasks.run_stream"
 
 
@@ -32,6 +37,13 @@ def enqueue_run(stream_id: int) -> None:
     from django_q.tasks import async_task
 
     async_task(TASK, stream_id, task_name=f"sync-stream-{stream_id}", group="sync")
+
+
+def queued_tasks() -> int:
+    """Return how many tasks wait in the django-q2 queue, not yet taken by a worker."""
+    from django_q.brokers import get_broker
+
+    return get_broker().queue_size()
 
 
 def dispatch_due(
@@ -65,10 +77,12 @@ class Dispatcher:
         tick: float = 0.5,
         reconcile_every: float = 15.0,
         enqueue: Enqueue = enqueue_run,
+        backlog: Backlog = queued_tasks,
     ) -> None:
         self.tick = tick
         self.reconcile_every = reconcile_every
         self.enqueue = enqueue
+        self.backlog = backlog
         self.stop = threading.Event()
         self.dispatched = 0
 
@@ -82,8 +96,16 @@ class Dispatcher:
                 if started >= next_reconcile:
                     reconcile_streams()
                     next_reconcile = started + self.reconcile_every
-                self.dispatched += len(dispatch_due(enqueue=self.enqueue))
+                self.dispatched += len(self.dispatch())
             except Exception:
                 logger.exception("dispatcher tick failed")
             elapsed = time.monotonic() - started
             self.stop.wait(max(0.0, self.tick - elapsed))
+
+    def dispatch(self) -> list[int]:
+        """Claim and queue what is due, as far as the queue has room."""
+        room = conf.get("SYNC_DISPATCH_QUEUE_MAX") - self.backlog()
+        if room <= 0:
+            return []
+        limit = min(room, conf.get("SYNC_DISPATCH_BATCH"))
+        return dispatch_due(enqueue=self.enqueue, limit=limit)

@@ -96,7 +96,7 @@ def _succeed(ctx: RunContext, on_success: Hook | None) -> None:
     now = timezone.now()
     stream = ctx.stream
     with transaction.atomic():
-        stream.refresh_from_db()
+        stream.reload()
         end_attempt(ctx.attempt, AttemptStatus.SUCCEEDED, now=now)
         close_run(ctx.run, ctx.final_status, ctx.note, now)
         if on_success is not None:

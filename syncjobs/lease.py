@@ -60,24 +60,17 @@ class Lease:
         return cls(stream.pk, owner, ttl) if changed == 1 else None
 
     @classmethod
-    def adopt_dispatched(cls, stream_id: int) -> Lease | None:
-        """Take over the dispatcher's claim on a stream; None if there is none.
+    def adopt_dispatched(cls, stream: SyncStream) -> Lease | None:
+        """Take over the dispatcher's claim on `stream`; None if there is none.
 
         Whichever copy of a (redelivered) task gets here first runs the stream; the
         others find the lease already taken and do nothing.
         """
-        kind = (
-            SyncStream.objects.filter(pk=stream_id)
-            .values_list("kind", flat=True)
-            .first()
-        )
-        if kind is None:
-            return None
-        owner, ttl = new_owner(), conf.lease_ttl(kind)
+        owner, ttl = new_owner(), conf.lease_ttl(stream.kind)
         changed = SyncStream.objects.filter(
-            pk=stream_id, lease_owner__startswith=f"{DISPATCH}:"
+            pk=stream.pk, lease_owner__startswith=f"{DISPATCH}:"
         ).update(lease_owner=owner, lease_expires_at=timezone.now() + ttl)
-        return cls(stream_id, owner, ttl) if changed == 1 else None
+        return cls(stream.pk, owner, ttl) if changed == 1 else None
 
     def adopt(self, owner: str | None = None) -> Lease | None:
         """Take this lease over under a fresh token; None if it is gone.

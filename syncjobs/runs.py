@@ -29,7 +29,7 @@ def open_attempt(
     """
     now = timezone.now()
     with transaction.atomic():
-        stream.refresh_from_db()
+        stream.reload()
         run = stream.current_run
         if run is not None and run.is_open and stream.pending_trigger == Trigger.RESYNC:
             close_run(run, RunStatus.CANCELLED, "superseded by a resync", now)
@@ -70,7 +70,7 @@ def _start_run(
 
 
 def _continue_attempt(run: SyncRun, lease: Lease, now: datetime) -> SyncAttempt:
-    last = run.attempt_set.order_by("-number").first()
+    last = run.attempt_set.order_by("-number").first() if run.attempts else None
     if last is not None and last.status == AttemptStatus.PAUSED:
         last.status = AttemptStatus.RUNNING
         last.worker = lease.owner

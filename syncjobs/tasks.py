@@ -15,10 +15,12 @@ from .streams import reconcile_streams as _reconcile_streams
 
 def run_stream(stream_id: int) -> int | None:
     """Run the stream the dispatcher claimed; a redelivered copy does nothing."""
-    lease = Lease.adopt_dispatched(stream_id)
+    stream = SyncStream.objects.select_related("practice").filter(pk=stream_id).first()
+    if stream is None:
+        return None
+    lease = Lease.adopt_dispatched(stream)
     if lease is None:
         return None
-    stream = SyncStream.objects.select_related("practice").get(pk=stream_id)
     run = _run_stream(stream, lease=lease, slice_seconds=conf.get("SYNC_SLICE_SECONDS"))
     return run.pk
 

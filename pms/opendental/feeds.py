@@ -181,22 +181,26 @@ def read_page(
             # §3.2: keep serverDateTime from the first page as the next watermark.
             walk.mark = _stamp_or_none(row.get("serverDateTime"))
         pms_id = _id_or_none(row.get(feed.id_field))
-        try:
-            record = feed.mapper(row, tz)
-        except WireError as exc:
-            errors.append(
-                RecordError(feed.entity, pms_id, str(exc), repr(exc.value)[:200])
-            )
-            continue
+        print_ = fingerprint(row)
+        # A row the previous walk delivered with this very payload mapped then;
+        # the overlap brings such rows back on every walk, so skip mapping them.
+        delivered = pms_id is not None and walk.prior.get(pms_id) == print_
+        if not delivered:
+            try:
+                record = feed.mapper(row, tz)
+            except WireError as exc:
+                errors.append(
+                    RecordError(feed.entity, pms_id, str(exc), repr(exc.value)[:200])
+                )
+                continue
+            pms_id = record.pms_id
         stamp = _stamp_or_none(row.get(feed.window_field), feed.since_is_date)
         if stamp and (walk.newest is None or stamp > walk.newest):
             walk.newest = stamp
-        print_ = fingerprint(row)
         if stamp is not None and len(walk.seen) < MAX_REMEMBERED:
-            walk.seen[record.pms_id] = f"{stamp}|{print_}"
-        if walk.prior.get(record.pms_id) == print_:
-            continue  # delivered by the previous walk; the overlap brought it back
-        records.append(record)
+            walk.seen[pms_id] = f"{stamp}|{print_}"
+        if not delivered and walk.prior.get(pms_id) != print_:
+            records.append(record)
     walk.offset += len(rows)
     # §2: end of data is a page shorter than the page size. A remote server caps
     # Limit at 100, so exactly 100 rows after asking for more is not the end.

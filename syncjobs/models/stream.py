@@ -140,6 +140,19 @@ class SyncStream(models.Model):
     def lane(self) -> Lane:
         return lane_for(self.kind)
 
+    def reload(self) -> None:
+        """Re-read this stream's row, keeping the practice already loaded.
+
+        A run works with the practice as it was when the run was loaded;
+        `refresh_from_db` alone would drop it and cost a query at each next use.
+        """
+        practice = (
+            self.practice if SyncStream.practice.is_cached(self) else None  # type: ignore[attr-defined]
+        )
+        self.refresh_from_db()
+        if practice is not None and practice.pk == self.practice_id:
+            self.practice = practice
+
     def is_running(self, now: datetime | None = None) -> bool:
         """Return whether a worker holds this stream's lease."""
         now = now or timezone.now()

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from syncjobs.dispatcher import Dispatcher, dispatch_due
+from syncjobs.dispatcher import Dispatcher, dispatch_due, enqueue_run, queued_tasks
 from syncjobs.lease import Lease
 from syncjobs.models import StreamKind, SyncStream
 
@@ -53,7 +53,9 @@ def test_it_frees_a_stream_it_could_not_queue(streams_by_day):
 def test_the_worker_adopts_the_dispatch_claim_exactly_once(streams_by_day):
     queued: list[int] = []
     dispatch_due(enqueue=queued.append)
-    adopted = [Lease.adopt_dispatched(pk) for pk in queued + queued]
+    adopted = [
+        Lease.adopt_dispatched(SyncStream.objects.get(pk=pk)) for pk in queued + queued
+    ]
     assert [lease is not None for lease in adopted] == [True, True, False, False]
 
 
@@ -75,3 +77,31 @@ def test_the_loop_ticks_until_stopped(streams_by_day, transactional_db):
             kind__in=[StreamKind.INITIAL, StreamKind.DELETIONS]
         ).values_list("pk", flat=True)
     )
+
+
+def test_it_claims_nothing_while_the_queue_is_full(streams_by_day, settings):
+    settings.SYNC_DISPATCH_QUEUE_MAX = 3
+    queued: list[int] = []
+    full = Dispatcher(enqueue=queued.append, backlog=lambda: 3)
+    assert full.dispatch() == []
+    assert not SyncStream.objects.exclude(lease_owner="").exists()
+
+    one_free = Dispatcher(enqueue=queued.append, backlog=lambda: 2)
+    claimed = one_free.dispatch()
+
+    # Only the most urgent due stream is claimed; the other stays due, unclaimed.
+    assert [SyncStream.objects.get(pk=pk).kind for pk in claimed] == [
+        StreamKind.DELETIONS
+    ]
+    assert queued == claimed
+    initial = SyncStream.objects.get(kind=StreamKind.INITIAL)
+    assert initial.lease_owner == "" and initial.next_due_at <= timezone.now()
+
+
+def test_the_queue_length_is_read_from_the_django_q2_broker(streams_by_day):
+    before = queued_tasks()
+    stream = SyncStream.objects.get(kind=StreamKind.DELETIONS)
+
+    enqueue_run(stream.pk)
+
+    assert queued_tasks() == before + 1

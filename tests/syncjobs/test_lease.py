@@ -66,8 +66,8 @@ def test_release_frees_the_stream(initial_a):
 
 def test_only_one_copy_of_a_redelivered_task_adopts_the_dispatch_claim(initial_a):
     Lease.claim(initial_a, owner="dispatch:node1:1:abc")
-    first = Lease.adopt_dispatched(initial_a.pk)
-    second = Lease.adopt_dispatched(initial_a.pk)
+    first = Lease.adopt_dispatched(initial_a)
+    second = Lease.adopt_dispatched(initial_a)
     assert first is not None and second is None
     assert first.held()
 

@@ -1,0 +1,78 @@
+"""The page reader of an Open Dental change walk: overlap rows are recognised, not
+re-delivered, and not mapped a second time."""
+
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+from pms.base import Entity
+from pms.opendental.feeds import FEEDS, Walk, read_page
+
+DENVER = ZoneInfo("America/Denver")
+
+
+def row(num, note="", stamp="2026-12-01 09:00:00"):
+    return {
+        "AptNum": num,
+        "PatNum": 7,
+        "AptDateTime": "2026-12-02 10:00:00",
+        "Pattern": "XXXX",
+        "AptStatus": "Scheduled",
+        "Note": note,
+        "DateTStamp": stamp,
+        "serverDateTime": "2026-12-01 09:00:05",
+    }
+
+
+def counting_feed():
+    feed = FEEDS[Entity.APPOINTMENT]
+    mapped = []
+
+    def mapper(data, tz):
+        mapped.append(data["AptNum"])
+        return feed.mapper(data, tz)
+
+    return replace(feed, mapper=mapper), mapped
+
+
+def walk_once(feed, rows, cursor=None):
+    return read_page(feed, Walk.load(cursor), rows, 100, DENVER)
+
+
+def test_an_overlap_row_with_the_same_payload_is_neither_delivered_nor_remapped():
+    feed, mapped = counting_feed()
+    first = walk_once(feed, [row(1), row(2)])
+    assert [a.pms_id for a in first.records] == ["1", "2"]
+    mapped.clear()
+
+    # The next walk starts 30 s before the watermark: both rows come back, one
+    # of them edited since.
+    second = walk_once(feed, [row(1), row(2, note="moved")], first.cursor)
+
+    assert [(a.pms_id, a.note) for a in second.records] == [("2", "moved")]
+    assert mapped == [2]
+    # Both stay remembered, so a third overlapping walk delivers nothing again.
+    third = walk_once(feed, [row(1), row(2, note="moved")], second.cursor)
+    assert third.records == [] and third.errors == []
+
+
+def test_an_id_written_differently_is_still_recognised_after_mapping():
+    feed, _ = counting_feed()
+    first = walk_once(feed, [row(5)])
+    same_row_as_text = {**row(5), "AptNum": " 5 "}
+
+    second = walk_once(feed, [same_row_as_text], first.cursor)
+
+    # The payload differs (the id is now text), so it is mapped and delivered
+    # once under the same id; nothing is lost either way.
+    assert [a.pms_id for a in second.records] == ["5"]
+
+
+def test_a_malformed_row_in_the_overlap_is_still_reported():
+    feed, _ = counting_feed()
+    first = walk_once(feed, [row(1)])
+    broken = {**row(3), "AptStatus": "Teleported"}
+
+    second = walk_once(feed, [row(1), broken], first.cursor)
+
+    assert second.records == []
+    assert [(e.pms_id, "AptStatus" in e.reason) for e in second.errors] == [("3", True)]
