@@ -153,8 +153,12 @@ class DatabaseStore:
     def session(self) -> Iterator[_SqlSession]:
         yield _SqlSession(self)
 
-    def run(self, step: Step) -> float:
-        """Run `step(cursor, now)` in one transaction and return its result."""
+    def run(self, step: Step, single: bool = False) -> float:
+        """Run `step(cursor, now)` in one transaction and return its result.
+
+        `single`: the step is one statement that ignores `now`; on PostgreSQL it
+        runs on its own (autocommit), without the transaction and clock reading.
+        """
         shared = connections[self.alias]
         if shared.vendor == "sqlite":
             return _run_shared(shared, step)
@@ -164,6 +168,9 @@ class DatabaseStore:
             for last_try in (False, True):
                 private = self._connection()
                 try:
+                    if single:
+                        with private.cursor() as cur:
+                            return step(cur, 0.0)
                     return _run_private(private, step)
                 except (OperationalError, InterfaceError):
                     if last_try or not _lost(private):
@@ -240,47 +247,60 @@ class _SqlSession:
         self, key: str, lane: int, token: str, interval: float, lease: float
     ) -> float:
         def step(cur, now: float) -> float:
-            cur.execute(
-                f"INSERT INTO {STATE} (key, next_start_at, busy_token, busy_until) "
-                "VALUES (%s, 0, '', 0) ON CONFLICT (key) DO NOTHING",
-                [key],
-            )
-            cur.execute(
-                f"SELECT next_start_at, busy_token, busy_until FROM {STATE} "
-                f"WHERE key = %s{self.lock}",
-                [key],
-            )
-            next_start, busy_token, busy_until = cur.fetchone()
+            next_start, busy_token, busy_until = self._lock_state(cur, key)
             cur.execute(
                 f"DELETE FROM {WAITER} WHERE key = %s AND expires_at < %s", [key, now]
             )
             cur.execute(
-                f"UPDATE {WAITER} SET expires_at = %s WHERE token = %s",
-                [now + WAITER_TTL_S, token],
-            )
-            if cur.rowcount == 0:
-                cur.execute(
-                    f"INSERT INTO {WAITER} (key, lane, token, expires_at) "
-                    "VALUES (%s, %s, %s, %s)",
-                    [key, lane, token, now + WAITER_TTL_S],
-                )
-            cur.execute(
-                f"SELECT token FROM {WAITER} WHERE key = %s ORDER BY lane, id LIMIT 1",
+                f"SELECT token, lane FROM {WAITER} WHERE key = %s "
+                "ORDER BY lane, id LIMIT 1",
                 [key],
             )
-            head = cur.fetchone()[0]
-            wait = _wait_for(head == token, now, next_start, busy_token, busy_until)
+            head = cur.fetchone()
+            # First in line: nobody waits, we head the list, or we would head it
+            # (a better lane than the head's; arrivals within a lane keep order).
+            first = head is None or head[0] == token or lane < head[1]
+            wait = _wait_for(first, now, next_start, busy_token, busy_until)
             if wait > 0:
+                cur.execute(
+                    f"UPDATE {WAITER} SET expires_at = %s WHERE token = %s",
+                    [now + WAITER_TTL_S, token],
+                )
+                if cur.rowcount == 0:
+                    cur.execute(
+                        f"INSERT INTO {WAITER} (key, lane, token, expires_at) "
+                        "VALUES (%s, %s, %s, %s)",
+                        [key, lane, token, now + WAITER_TTL_S],
+                    )
                 return wait
             cur.execute(
                 f"UPDATE {STATE} SET next_start_at = %s, busy_token = %s, "
                 "busy_until = %s WHERE key = %s",
                 [now + interval, token, now + lease, key],
             )
-            cur.execute(f"DELETE FROM {WAITER} WHERE token = %s", [token])
+            if head is not None and head[0] == token:
+                cur.execute(f"DELETE FROM {WAITER} WHERE token = %s", [token])
             return 0.0
 
         return self._run(step)
+
+    def _lock_state(self, cur, key: str) -> tuple[float, str, float]:
+        """Return the connection's (next start, busy token, busy until), locked."""
+        select = (
+            f"SELECT next_start_at, busy_token, busy_until FROM {STATE} "
+            f"WHERE key = %s{self.lock}"
+        )
+        cur.execute(select, [key])
+        row = cur.fetchone()
+        if row is None:
+            cur.execute(
+                f"INSERT INTO {STATE} (key, next_start_at, busy_token, busy_until) "
+                "VALUES (%s, 0, '', 0) ON CONFLICT (key) DO NOTHING",
+                [key],
+            )
+            cur.execute(select, [key])
+            row = cur.fetchone()
+        return row
 
     def release(self, key: str, token: str) -> None:
         def step(cur, now: float) -> float:
@@ -291,7 +311,7 @@ class _SqlSession:
             )
             return 0.0
 
-        self._run(step)
+        self._run(step, single=True)
 
     def leave(self, key: str, token: str) -> None:
         def step(cur, now: float) -> float:

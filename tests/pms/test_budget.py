@@ -140,6 +140,25 @@ def test_waiting_callers_are_served_by_lane_then_arrival(store, budget_key):
     ]
 
 
+def test_a_free_slot_goes_to_the_queue_head_or_a_better_lane(store, budget_key):
+    with store.session() as session:
+        holder = "holder"
+        assert session.try_acquire(budget_key, int(Lane.INITIAL), holder, 0, 5) == 0
+        # While the slot is held, a backfill caller queues.
+        assert session.try_acquire(budget_key, int(Lane.INITIAL), "queued", 0, 5) > 0
+        session.release(budget_key, holder)
+
+        # The slot is free now: a later backfill caller may not jump the queue,
+        # a status check may.
+        assert session.try_acquire(budget_key, int(Lane.INITIAL), "late", 0, 5) > 0
+        assert session.try_acquire(budget_key, int(Lane.FAST), "fast", 0, 5) == 0
+        session.release(budget_key, "fast")
+        assert session.try_acquire(budget_key, int(Lane.INITIAL), "late", 0, 5) > 0
+        assert session.try_acquire(budget_key, int(Lane.INITIAL), "queued", 0, 5) == 0
+        session.release(budget_key, "queued")
+        assert session.try_acquire(budget_key, int(Lane.INITIAL), "late", 0, 5) == 0
+
+
 def test_a_caller_that_stops_waiting_leaves_the_queue(store, budget_key, monkeypatch):
     monkeypatch.setattr(budget_module, "WAITER_TTL_S", 0.6)
     budget = RequestBudget(budget_key, 0.05, store, lease_s=5)

@@ -95,10 +95,12 @@ def test_a_429_holds_back_every_worker_on_the_connection(server, transactional_d
 
     worker = threading.Thread(target=backfill)
     worker.start()
-    time.sleep(0.3)  # the 429 has been answered; a second worker now calls
-    client(server.url, budget=budget, lane=Lane.FAST).get_json("new")
-    worker.join()
-    budget.close()
+    try:
+        time.sleep(0.3)  # the 429 has been answered; a second worker now calls
+        client(server.url, budget=budget, lane=Lane.FAST).get_json("new")
+    finally:
+        worker.join()
+        budget.close()
 
     first, *later = server.seen
     assert first.path == "/old"
