@@ -351,11 +351,17 @@ class Injector:
         self.thread.join()
 
     def lags(self, kinds: tuple[str, ...] = ("appointment", "patient")) -> dict:
-        """Return {kind: (lags in s, not landed)} for the last change of each record."""
+        """Return {kind: (lags in s, not landed)} for the last change of each record.
+
+        Each record not landed is printed with the simulator's record and the
+        mirror's row, to tell a miss from a change that left the mirrored content
+        as it was (such an echo writes nothing, so moves no `last_synced_at`).
+        """
 
         from records.models import Appointment, Patient
 
         models = {"appointment": Appointment, "patient": Patient}
+        sim_key = {practice.pk: key for key, practice in self.keys.items()}
         last: dict[tuple, tuple] = {}
         for practice, kind, pms_id, action, made_at in self.changes:
             if kind in kinds:
@@ -367,14 +373,20 @@ class Injector:
             row = (
                 models[kind]
                 .objects.filter(practice_id=pk, pms_id=pms_id)
-                .values_list("last_synced_at", flat=True)
+                .values("last_synced_at", "pms_modified_at", "raw")
                 .first()
             )
             lags, missing = out[kind]
-            if row is None or row.timestamp() < made_at:
-                out[kind] = (lags, missing + 1)
-            else:
-                lags.append(max(0.0, row.timestamp() - made_at))
+            if row is not None and row["last_synced_at"].timestamp() >= made_at:
+                lags.append(row["last_synced_at"].timestamp() - made_at)
+                continue
+            truth = self.sim.admin("GET", sim_key[pk], f"records/{kind}/{pms_id}")
+            print(
+                f"not landed: practice {pk} {kind} {pms_id} ({action} at "
+                f"{made_at:.1f})\n  simulator: {truth}\n  mirror: {row}",
+                file=sys.stderr,
+            )
+            out[kind] = (lags, missing + 1)
         return out
 
 

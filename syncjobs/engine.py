@@ -61,7 +61,16 @@ def execute(
         lease.release()
         raise
     deadline = time.monotonic() + slice_seconds if slice_seconds else None
-    ctx = RunContext(stream, run, attempt, lease, connector, deadline, progress)  # type: ignore[arg-type]
+    ctx = RunContext(
+        stream,
+        run,
+        attempt,
+        lease,
+        connector,  # type: ignore[arg-type]
+        deadline,
+        due_at=stream.next_due_at,  # read by open_attempt: the due time it ran for
+        progress=progress,
+    )
     own_connector = None  # one made here is closed here (sessions, budget connection)
     try:
         if ctx.connector is None:
@@ -115,7 +124,11 @@ def _succeed(ctx: RunContext, on_success: Hook | None) -> None:
             )
         else:
             due = next_due(
-                stream, settings_for(stream.practice), ctx.run.started_at, now
+                stream,
+                settings_for(stream.practice),
+                ctx.run.started_at,
+                now,
+                ctx.due_at,
             )
             fields.update(state=StreamState.SCHEDULED, next_due_at=due)
         if stream.pending_trigger:

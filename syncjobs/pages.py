@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import connections, transaction
@@ -52,6 +53,7 @@ class RunContext:
     lease: Lease
     connector: Connector
     deadline: float | None = None  # time.monotonic() value ending this slice
+    due_at: datetime | None = None  # when the stream was due for this attempt
     progress: ProgressFn | None = None
     has_open_failures: bool = False
     final_status: str = RunStatus.SUCCEEDED  # a body may end its run as skipped

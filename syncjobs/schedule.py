@@ -134,8 +134,14 @@ def next_due(
     settings: SyncSettings,
     last_start: datetime | None,
     now: datetime,
+    due_at: datetime | None = None,
 ) -> datetime | None:
-    """Return when `stream` should run next, counting from its last start."""
+    """Return when `stream` should run next, counting from its last start.
+
+    A run that started late by less than an interval (`due_at`: when it was due)
+    counts from when it was due instead: the queue's delay then shifts one run,
+    not every later one, so the gap between two reads stays one interval.
+    """
     if stream.kind == StreamKind.NIGHTLY:
         return next_nightly_due(stream.practice, last_start, now)
     interval = interval_for(stream.kind, settings)
@@ -143,7 +149,10 @@ def next_due(
         return None
     if last_start is None:
         return now
-    return max(now, last_start + interval)
+    anchor = last_start
+    if due_at is not None and timedelta(0) <= last_start - due_at < interval:
+        anchor = due_at
+    return max(now, anchor + interval)
 
 
 def failed_run_delay(

@@ -46,9 +46,35 @@ def test_a_run_schedules_the_next_one_an_interval_after_it_started(
 ):
     after_initial(initial_a, fake)
     incremental = stream(initial_a.practice, StreamKind.INCREMENTAL)
-    run = run_incremental_sync(incremental, connector=fake)
+    incremental.next_due_at = timezone.now() + timedelta(minutes=3)
+    incremental.save(update_fields=["next_due_at"])
+    run = run_incremental_sync(incremental, connector=fake)  # run early, by hand
     incremental.refresh_from_db()
     assert incremental.next_due_at == run.started_at + timedelta(minutes=15)
+
+
+def test_a_late_start_keeps_the_cadence_of_due_times(streams_a, initial_a, fake):
+    after_initial(initial_a, fake)
+    status = stream(initial_a.practice, StreamKind.FAST_APPOINTMENT_STATUS)
+    due = timezone.now() - timedelta(seconds=2)  # the queue held it for 2 s
+    status.next_due_at = due
+    status.save(update_fields=["next_due_at"])
+    run_incremental_sync(status, connector=fake)  # any body: we test the due time
+    status.refresh_from_db()
+    assert status.next_due_at == due + timedelta(seconds=15)
+
+
+def test_a_start_later_than_an_interval_counts_from_the_start(
+    streams_a, initial_a, fake
+):
+    after_initial(initial_a, fake)
+    status = stream(initial_a.practice, StreamKind.FAST_APPOINTMENT_STATUS)
+    status.next_due_at = timezone.now() - timedelta(minutes=5)  # down for a while
+    status.save(update_fields=["next_due_at"])
+    run = run_incremental_sync(status, connector=fake)
+    status.refresh_from_db()
+    # One catch-up run, then the usual interval: no burst of missed runs.
+    assert status.next_due_at == run.started_at + timedelta(seconds=15)
 
 
 def test_a_shorter_interval_moves_the_next_due_time_earlier(streams_a, initial_a, fake):
@@ -97,10 +123,11 @@ def test_fast_intervals_follow_their_own_settings(streams_a, initial_a, fake):
     after_initial(initial_a, fake)
     practice = initial_a.practice
     status = stream(practice, StreamKind.FAST_APPOINTMENT_STATUS)
+    due = status.next_due_at  # due at once when the initial sync handed off
     run = run_incremental_sync(status, connector=fake)  # any body: we test the due time
     assert run.status == RunStatus.SUCCEEDED
     status.refresh_from_db()
-    assert status.next_due_at == run.started_at + timedelta(seconds=15)
+    assert status.next_due_at == due + timedelta(seconds=15)
     SyncSettings.objects.filter(practice=practice).update(
         appointment_status_interval_seconds=45
     )
