@@ -49,7 +49,9 @@ class BudgetSession(Protocol):
     ) -> float:
         """Take the slot and return 0, or return how long to wait before retrying."""
 
-    def release(self, key: str, token: str) -> None: ...
+    def release(self, key: str, token: str, next_in: float | None = None) -> None:
+        """Free the slot; `next_in`: the next call may start no sooner than this
+        many seconds from now (the store's clock)."""
 
     def leave(self, key: str, token: str) -> None: ...
 
@@ -80,10 +82,11 @@ class RequestBudget:
     def slot(self, lane: Lane) -> Iterator[None]:
         """Wait for this lane's turn, hold the connection for one call, release it."""
         token = self.acquire(lane)
+        sent_at = time.monotonic()
         try:
             yield
         finally:
-            self.release(token)
+            self.release(token, sent_at)
 
     def acquire(self, lane: Lane) -> str:
         """Wait until `lane` may start a call; return the token that holds it."""
@@ -109,10 +112,20 @@ class RequestBudget:
                 session.leave(self.key, token)
                 raise
 
-    def release(self, token: str) -> None:
-        """Mark the call started with `token` as finished."""
+    def release(self, token: str, sent_at: float | None = None) -> None:
+        """Mark the call started with `token` as finished.
+
+        `sent_at` (a time.monotonic() value): when the call left. The next call
+        then starts no sooner than one interval after that, on the store's clock.
+        The slot's own clock reading is taken inside the store's transaction, a
+        moment before the call leaves; under load that moment varies by more than
+        the margin, and two calls could reach the PMS closer than the interval.
+        """
+        next_in = None
+        if sent_at is not None:
+            next_in = self.interval_s - (time.monotonic() - sent_at)
         with self.store.session() as session:
-            session.release(self.key, token)
+            session.release(self.key, token, next_in)
 
     def defer(self, seconds: float) -> None:
         """Start no call on this connection for `seconds` (e.g. after a 429)."""
@@ -156,8 +169,9 @@ class DatabaseStore:
     def run(self, step: Step, single: bool = False) -> float:
         """Run `step(cursor, now)` in one transaction and return its result.
 
-        `single`: the step is one statement that ignores `now`; on PostgreSQL it
-        runs on its own (autocommit), without the transaction and clock reading.
+        `single`: the step is one statement that reads the server's clock itself
+        (it ignores `now`); on PostgreSQL it runs on its own (autocommit), without
+        the transaction and the clock reading.
         """
         shared = connections[self.alias]
         if shared.vendor == "sqlite":
@@ -240,8 +254,8 @@ def _lost(conn) -> bool:
 class _SqlSession:
     def __init__(self, store: DatabaseStore) -> None:
         self._run = store.run
-        postgresql = connections[store.alias].vendor == "postgresql"
-        self.lock = " FOR UPDATE" if postgresql else ""
+        self.postgresql = connections[store.alias].vendor == "postgresql"
+        self.lock = " FOR UPDATE" if self.postgresql else ""
 
     def try_acquire(
         self, key: str, lane: int, token: str, interval: float, lease: float
@@ -302,12 +316,25 @@ class _SqlSession:
             row = cur.fetchone()
         return row
 
-    def release(self, key: str, token: str) -> None:
+    def release(self, key: str, token: str, next_in: float | None = None) -> None:
         def step(cur, now: float) -> float:
+            if next_in is None:
+                cur.execute(
+                    f"UPDATE {STATE} SET busy_token = '', busy_until = 0 "
+                    "WHERE key = %s AND busy_token = %s",
+                    [key, token],
+                )
+                return 0.0
+            if self.postgresql:  # the server's clock, in the one statement
+                at, params = "EXTRACT(EPOCH FROM clock_timestamp()) + %s", [next_in]
+                latest = "GREATEST"
+            else:
+                at, params, latest = "%s", [now + next_in], "MAX"
             cur.execute(
-                f"UPDATE {STATE} SET busy_token = '', busy_until = 0 "
+                f"UPDATE {STATE} SET busy_token = '', busy_until = 0, "
+                f"next_start_at = {latest}(next_start_at, {at}) "
                 "WHERE key = %s AND busy_token = %s",
-                [key, token],
+                [*params, key, token],
             )
             return 0.0
 
@@ -380,9 +407,18 @@ redis.call('ZREM', KEYS[3], token)
 return 0
 """
 
+# ARGV: token[, ms from now before the next call may start]
 _RELEASE = """
 if redis.call('HGET', KEYS[1], 'busy') == ARGV[1] then
   redis.call('HSET', KEYS[1], 'busy', '', 'busy_until', 0)
+  if ARGV[2] then
+    local t = redis.call('TIME')
+    local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      + tonumber(ARGV[2])
+    if at > tonumber(redis.call('HGET', KEYS[1], 'next') or '0') then
+      redis.call('HSET', KEYS[1], 'next', at)
+    end
+  end
 end
 return 0
 """
@@ -444,8 +480,9 @@ class RedisStore:
         )
         return int(ms) / 1000
 
-    def release(self, key: str, token: str) -> None:
-        self._release(keys=self._keys(key)[:1], args=[token])
+    def release(self, key: str, token: str, next_in: float | None = None) -> None:
+        args = [token] if next_in is None else [token, int(next_in * 1000)]
+        self._release(keys=self._keys(key)[:1], args=args)
 
     def leave(self, key: str, token: str) -> None:
         keys = self._keys(key)

@@ -159,6 +159,19 @@ def test_a_free_slot_goes_to_the_queue_head_or_a_better_lane(store, budget_key):
         assert session.try_acquire(budget_key, int(Lane.INITIAL), "late", 0, 5) == 0
 
 
+def test_the_next_call_waits_an_interval_after_this_one_left(store, budget_key):
+    budget = RequestBudget(budget_key, 0.3, store, lease_s=5)
+    token = budget.acquire(Lane.INITIAL)
+    time.sleep(0.2)  # the call leaves late: a loaded worker, a slow commit
+    sent = time.monotonic()
+    budget.release(token, sent)
+
+    budget.release(budget.acquire(Lane.INITIAL))
+
+    # Counted from the grant, the next call could have left 0.1 s after this one.
+    assert time.monotonic() - sent >= 0.3 - 0.005
+
+
 def test_a_caller_that_stops_waiting_leaves_the_queue(store, budget_key, monkeypatch):
     monkeypatch.setattr(budget_module, "WAITER_TTL_S", 0.6)
     budget = RequestBudget(budget_key, 0.05, store, lease_s=5)
