@@ -318,22 +318,18 @@ class _SqlSession:
 
     def release(self, key: str, token: str, next_in: float | None = None) -> None:
         def step(cur, now: float) -> float:
-            if next_in is None:
-                cur.execute(
-                    f"UPDATE {STATE} SET busy_token = '', busy_until = 0 "
-                    "WHERE key = %s AND busy_token = %s",
-                    [key, token],
+            free, params = "busy_token = '', busy_until = 0", []
+            if next_in is not None and self.postgresql:  # the server's clock
+                free += (
+                    ", next_start_at = GREATEST(next_start_at, "
+                    "EXTRACT(EPOCH FROM clock_timestamp()) + %s)"
                 )
-                return 0.0
-            if self.postgresql:  # the server's clock, in the one statement
-                at, params = "EXTRACT(EPOCH FROM clock_timestamp()) + %s", [next_in]
-                latest = "GREATEST"
-            else:
-                at, params, latest = "%s", [now + next_in], "MAX"
+                params = [next_in]
+            elif next_in is not None:
+                free += ", next_start_at = MAX(next_start_at, %s)"
+                params = [now + next_in]
             cur.execute(
-                f"UPDATE {STATE} SET busy_token = '', busy_until = 0, "
-                f"next_start_at = {latest}(next_start_at, {at}) "
-                "WHERE key = %s AND busy_token = %s",
+                f"UPDATE {STATE} SET {free} WHERE key = %s AND busy_token = %s",
                 [*params, key, token],
             )
             return 0.0

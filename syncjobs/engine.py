@@ -68,7 +68,7 @@ def execute(
         lease,
         connector,  # type: ignore[arg-type]
         deadline,
-        due_at=stream.next_due_at,  # read by open_attempt: the due time it ran for
+        due_at=stream.next_due_at,  # as open_attempt re-read it: what this ran for
         progress=progress,
     )
     own_connector = None  # one made here is closed here (sessions, budget connection)

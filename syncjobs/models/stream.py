@@ -141,17 +141,14 @@ class SyncStream(models.Model):
         return lane_for(self.kind)
 
     def reload(self) -> None:
-        """Re-read this stream's row, keeping the practice already loaded.
+        """Re-read this stream's row and its practice in one query.
 
-        A run works with the practice as it was when the run was loaded;
-        `refresh_from_db` alone would drop it and cost a query at each next use.
+        A plain `refresh_from_db` drops the cached practice, and the run's next
+        use of it would cost a query of its own.
         """
-        practice = (
-            self.practice if SyncStream.practice.is_cached(self) else None  # type: ignore[attr-defined]
+        self.refresh_from_db(
+            from_queryset=SyncStream.objects.select_related("practice")
         )
-        self.refresh_from_db()
-        if practice is not None and practice.pk == self.practice_id:
-            self.practice = practice
 
     def is_running(self, now: datetime | None = None) -> bool:
         """Return whether a worker holds this stream's lease."""
