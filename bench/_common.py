@@ -273,7 +273,13 @@ class Nodes:
 
     REDIS = "redis://127.0.0.1:6379/5"
 
-    def __init__(self, nodes: int = 1, workers: int = 2, tick: float = 0.2) -> None:
+    def __init__(
+        self,
+        nodes: int = 1,
+        workers: int = 2,
+        tick: float = 0.2,
+        env: dict[str, str] | None = None,
+    ) -> None:
         import redis
 
         redis.Redis.from_url(self.REDIS).flushdb()
@@ -283,6 +289,7 @@ class Nodes:
             "REDIS_URL": self.REDIS,
             "Q_WORKERS": str(workers),
             "PMS_REQUEST_INTERVAL_MS": "0",
+            **(env or {}),
         }
         manage = str(ROOT / "manage.py")
         commands = [
@@ -391,6 +398,9 @@ class Injector:
 
 
 def serve(port: int, seed: int) -> None:
+    # The simulator stamps each call's arrival for its rate limit; a real PMS's
+    # clock does not wait for a Python GIL, so keep that wait short here too.
+    sys.setswitchinterval(0.0005)
     from pms.simulator.registry import Simulator
     from pms.simulator.server import start_server
 

@@ -30,6 +30,7 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from .base import Lane, PmsError, PmsOutcomeUnknown
 from .budget import RequestBudget
+from .transport import TimedAdapter, forget_written, written_at
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ class PmsHttp:
         self.is_transient_4xx = is_transient_4xx
         self.session = requests.Session()
         self.session.headers.update(headers or {})
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, TimedAdapter())
 
     def close(self) -> None:
         self.session.close()
@@ -258,22 +261,32 @@ class PmsHttp:
                 safe="",
             )
             url = f"{url}?{query}"
-        kwargs: dict[str, Any] = {
-            "headers": headers,
-            "timeout": (self.policy.connect_timeout, self.policy.read_timeout),
-        }
+        data: Any = None
         if body is not None:
-            kwargs["data"] = json.dumps(body)
+            data = json.dumps(body)
             headers.setdefault("Content-Type", "application/json")
         elif form is not None:
-            kwargs["data"] = dict(form)  # requests sets the form Content-Type
+            data = dict(form)  # requests sets the form Content-Type
             headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        # Everything but the send happens before the slot is taken, so a call
+        # leaves the moment its slot begins (Session.request, split in two).
+        prepared = self.session.prepare_request(
+            requests.Request(method, url, headers=headers, data=data)
+        )
+        options = self.session.merge_environment_settings(
+            prepared.url, {}, None, None, None
+        )
+        options["timeout"] = (self.policy.connect_timeout, self.policy.read_timeout)
         started = time.monotonic()
         if self.budget is None:
-            response = self.session.request(method, url, **kwargs)
+            response = self.session.send(prepared, **options)
         else:
-            with self.budget.slot(self.lane):
-                response = self.session.request(method, url, **kwargs)
+            with self.budget.slot(self.lane) as call:
+                forget_written()
+                try:
+                    response = self.session.send(prepared, **options)
+                finally:
+                    call.sent_at = written_at() or call.sent_at
         log.debug(
             "%s %s %s -> %s in %.0f ms",
             self.label,

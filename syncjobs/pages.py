@@ -8,9 +8,10 @@ crash after it resumes from the new one. No gap, no duplicate.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -86,6 +87,9 @@ def deletion_writer(stream: SyncStream, records: list, now: Any) -> PageCounts:
     return PageCounts(deleted=sum(hidden.values()))
 
 
+READ_AHEAD = 2  # pages read but not yet stored, at most
+
+
 def pull(
     ctx: RunContext,
     key: str,
@@ -97,27 +101,19 @@ def pull(
 ) -> bool:
     """Walk `key`'s pages from its cursor to the end; False if the slice ran out.
 
-    The next page is read on a helper thread while this one is stored, so the
-    database work hides inside the PMS's response time and request pacing. A page
-    read ahead is only ever stored after the one before it: checkpoints stay in
-    order, and a crash loses at most a page that is read again.
+    A helper thread reads up to READ_AHEAD pages ahead while this one stores, so
+    the database work hides inside the PMS's response time and request pacing,
+    and a slow page (a statistics refresh) does not leave a request slot unused.
+    Pages are stored in order: checkpoints stay in order, and a crash loses at
+    most pages that are read again. When the slice runs out the reader stops
+    asking and what it already read is stored, so no call is wasted.
     """
     if key in ctx.stream.completed:
         return True
-    with ThreadPoolExecutor(1, thread_name_prefix=f"read-ahead-{key}") as ahead:
-        pending: Future[Page] | None = None
+    with PageReader(fetch, ctx.stream.cursors.get(key), ctx.out_of_time) as pages:
         stored = 0
-        while True:
-            if ctx.out_of_time():
-                return False
+        for page in pages:
             ctx.lease.renew()
-            if pending is None:
-                page = fetch(ctx.stream.cursors.get(key))
-            else:
-                page = pending.result()
-            pending = None
-            if page.has_more and not ctx.out_of_time():
-                pending = ahead.submit(_read_ahead, fetch, page.cursor)
             store_page(ctx, key, page, writer, entity or key, count_progress)
             stored += 1
             if count_progress and stored & (stored - 1) == 0:
@@ -126,13 +122,71 @@ def pull(
                 refresh_statistics(entity or key)
             if not page.has_more:
                 return True
+    return False
 
 
-def _read_ahead(fetch: Callable[[str | None], Page], cursor: str | None) -> Page:
-    try:
-        return fetch(cursor)
-    finally:
-        connections.close_all()  # only this thread's (a database request budget's)
+class PageReader:
+    """Read a walk's pages on a helper thread, in order, a few pages ahead."""
+
+    def __init__(
+        self,
+        fetch: Callable[[str | None], Page],
+        cursor: str | None,
+        out_of_time: Callable[[], bool],
+    ) -> None:
+        self.fetch = fetch
+        self.cursor = cursor
+        self.out_of_time = out_of_time
+        self.ready: queue.Queue[Page | BaseException | None] = queue.Queue(READ_AHEAD)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(
+            target=self._read, name="read-ahead", daemon=True
+        )
+
+    def __enter__(self) -> PageReader:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop.set()
+        while self.thread.is_alive():
+            try:  # unblock a reader waiting for room
+                self.ready.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        self.thread.join()
+
+    def __iter__(self) -> Iterator[Page]:
+        while True:
+            item = self.ready.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _read(self) -> None:
+        cursor = self.cursor
+        try:
+            while not self.stop.is_set() and not self.out_of_time():
+                page = self.fetch(cursor)
+                self._hand_over(page)
+                if not page.has_more:
+                    return
+                cursor = page.cursor
+            self._hand_over(None)
+        except BaseException as exc:  # noqa: BLE001 - raised in the storing thread
+            self._hand_over(exc)
+        finally:
+            connections.close_all()  # only this thread's (a database request budget's)
+
+    def _hand_over(self, item: Page | BaseException | None) -> None:
+        while not self.stop.is_set():
+            try:
+                self.ready.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
 
 
 def store_page(

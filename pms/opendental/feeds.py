@@ -171,6 +171,9 @@ def read_page(
     records: list[Any] = []
     errors: list[RecordError] = []
     first_page = walk.offset == 0 and walk.mark is None
+    # Only a row the next walk's overlap reads again is worth remembering; until
+    # the watermark is known, every row may be.
+    floor = _remember_from(feed, walk)
     for row in rows:
         if not isinstance(row, dict):
             errors.append(
@@ -180,11 +183,18 @@ def read_page(
         if first_page and walk.mark is None:
             # §3.2: keep serverDateTime from the first page as the next watermark.
             walk.mark = _stamp_or_none(row.get("serverDateTime"))
+            floor = _remember_from(feed, walk)
         pms_id = _id_or_none(row.get(feed.id_field))
-        print_ = fingerprint(row)
+        stamp = _stamp_or_none(row.get(feed.window_field), feed.since_is_date)
+        remember = (
+            stamp is not None
+            and (floor is None or stamp >= floor)
+            and len(walk.seen) < MAX_REMEMBERED
+        )
+        print_ = fingerprint(row) if remember or walk.prior else ""
         # A row the previous walk delivered with this very payload mapped then;
         # the overlap brings such rows back on every walk, so skip mapping them.
-        delivered = pms_id is not None and walk.prior.get(pms_id) == print_
+        delivered = bool(print_) and walk.prior.get(pms_id or "") == print_
         if not delivered:
             try:
                 record = feed.mapper(row, tz)
@@ -194,12 +204,11 @@ def read_page(
                 )
                 continue
             pms_id = record.pms_id
-        stamp = _stamp_or_none(row.get(feed.window_field), feed.since_is_date)
         if stamp and (walk.newest is None or stamp > walk.newest):
             walk.newest = stamp
-        if stamp is not None and len(walk.seen) < MAX_REMEMBERED:
+        if remember:
             walk.seen[pms_id] = f"{stamp}|{print_}"
-        if not delivered and walk.prior.get(pms_id) != print_:
+        if not delivered and (not print_ or walk.prior.get(pms_id) != print_):
             records.append(record)
     walk.offset += len(rows)
     # §2: end of data is a page shorter than the page size. A remote server caps
@@ -216,9 +225,7 @@ def _finish(feed: Feed, walk: Walk) -> Walk:
     if mark is None:
         # Nothing came back and no clock either: ask the same question next time.
         return Walk(since=walk.since, prior=walk.prior)
-    if feed.since_is_date and len(mark) == 10:
-        mark = f"{mark} 00:00:00"
-    since = next_since(feed, mark)
+    since = _next_since_of(feed, mark)
     prior = {}
     for pms_id, value in walk.seen.items():
         stamp, _, print_ = value.partition("|")
@@ -227,6 +234,17 @@ def _finish(feed: Feed, walk: Walk) -> Walk:
     if walk.since is not None and since < walk.since:
         since = walk.since  # never move the watermark backwards
     return Walk(since=since, prior=prior)
+
+
+def _next_since_of(feed: Feed, mark: str) -> str:
+    if feed.since_is_date and len(mark) == 10:
+        mark = f"{mark} 00:00:00"
+    return next_since(feed, mark)
+
+
+def _remember_from(feed: Feed, walk: Walk) -> str | None:
+    """Return the oldest stamp the next walk reads again, once the mark is known."""
+    return _next_since_of(feed, walk.mark) if walk.mark else None
 
 
 def _stamp_or_none(value: Any, is_date: bool = False) -> str | None:

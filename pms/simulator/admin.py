@@ -124,7 +124,12 @@ class AdminApi:
     def do_violations(self, request: Request, practice: Practice) -> Response:
         if request.method == "DELETE":
             practice.reset_violations()
-        return _json(practice.violations())
+        window = {
+            name: float(request.args[name])
+            for name in ("since", "until")
+            if request.args.get(name)
+        }
+        return _json(practice.violations(**window))
 
     def do_requests(self, request: Request, practice: Practice) -> Response:
         if request.method == "DELETE":

@@ -146,11 +146,21 @@ class Practice:
             limiter.mode = mode or self.settings.rate_mode
             return limiter
 
-    def violations(self) -> dict[str, int]:
-        """Return rate-limit violations per face plus their "total"."""
+    def violations(
+        self, since: float | None = None, until: float | None = None
+    ) -> dict[str, int]:
+        """Return rate-limit violations per face, their "total", and "calls": how
+        many calls the limits counted since the last reset (or that arrived
+        between the epoch times `since` and `until`)."""
         with self._lock:
+            limiters = list(self._limiters.values())
             counts = {face: lim.violations for face, lim in self._limiters.items()}
         counts["total"] = sum(counts.values())
+        if since is None and until is None:
+            counts["calls"] = sum(lim.calls for lim in limiters)
+        else:
+            window = (since or 0.0, until if until is not None else float("inf"))
+            counts["calls"] = sum(lim.calls_between(*window) for lim in limiters)
         return counts
 
     def reset_violations(self) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
+
+REMEMBERED_ARRIVALS = 200_000
 
 
 class RateLimiter:
@@ -20,13 +23,21 @@ class RateLimiter:
         self.mode = mode
         self.violations = 0
         self.admitted = 0
+        self.calls = 0  # every call it counted, admitted or not
+        self.arrivals: deque[float] = deque(maxlen=REMEMBERED_ARRIVALS)  # epoch s
         self._next_start = 0.0
         self._lock = threading.Lock()
 
-    def admit(self) -> float | None:
-        """Admit a request now (after any delay); return Retry-After if rejected."""
+    def admit(self, arrived: float | None = None) -> float | None:
+        """Admit a request now (after any delay); return Retry-After if rejected.
+
+        `arrived` (time.monotonic()): when its request line was read; a server
+        counts calls as they arrive, not when its code gets round to them.
+        """
         with self._lock:
-            now = time.monotonic()
+            now = time.monotonic() if arrived is None else arrived
+            self.calls += 1
+            self.arrivals.append(time.time() - (time.monotonic() - now))
             if self.interval <= 0:
                 self.admitted += 1
                 return None
@@ -38,14 +49,22 @@ class RateLimiter:
             wait = self._next_start - now
             if self.mode == "reject":
                 return wait
+            start = self._next_start
             self._next_start += self.interval
             self.admitted += 1
-        time.sleep(wait)
+        time.sleep(max(0.0, start - time.monotonic()))
         return None
+
+    def calls_between(self, since: float, until: float) -> int:
+        """Count the calls that arrived between two epoch times (inclusive)."""
+        with self._lock:
+            return sum(since <= at <= until for at in self.arrivals)
 
     def reset(self) -> None:
         """Forget violations and the current slot."""
         with self._lock:
             self.violations = 0
             self.admitted = 0
+            self.calls = 0
+            self.arrivals.clear()
             self._next_start = 0.0

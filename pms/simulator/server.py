@@ -29,6 +29,7 @@ from .store import StoreError
 
 log = logging.getLogger(__name__)
 DROP = object()  # close the connection without an answer
+ARRIVED = "pbnsync.sim.arrived"  # environ: time.monotonic() of the request line
 
 
 class SimulatorApp:
@@ -90,7 +91,8 @@ class SimulatorApp:
         response: Any = None
         try:
             if route.limited:
-                retry_after = practice.limiter(face.name, face.rate_mode).admit()
+                limiter = practice.limiter(face.name, face.rate_mode)
+                retry_after = limiter.admit(request.environ.get(ARRIVED))
                 if retry_after is not None:
                     response = face.rate_limited(retry_after)
                     return response
@@ -170,9 +172,20 @@ class SimulatorApp:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """Log requests only when the simulator runs verbosely."""
+    """Log requests only when the simulator runs verbosely; stamp each arrival."""
 
     verbose = False
+    arrived = 0.0
+
+    def parse_request(self) -> bool:
+        # Runs the moment the request line is read: the rate limit's clock.
+        self.arrived = time.monotonic()
+        return super().parse_request()
+
+    def make_environ(self) -> Any:
+        environ = super().make_environ()
+        environ[ARRIVED] = self.arrived
+        return environ
 
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         if self.verbose:

@@ -26,8 +26,10 @@ def busy_budget(transactional_db, budget_key) -> str:
     """Return a budget key held by one caller while a fast-lane caller waits."""
     store = DatabaseStore()
     with store.session() as session:
-        assert session.try_acquire(budget_key, Lane.INCREMENTAL, "holder", 1, 60) == 0
-        assert session.try_acquire(budget_key, Lane.FAST, "waiter", 1, 60) > 0
+        assert session.try_acquire(
+            budget_key, Lane.INCREMENTAL, "holder", 1, 60
+        ).granted
+        assert not session.try_acquire(budget_key, Lane.FAST, "waiter", 1, 60).granted
     store.close()
     return budget_key
 

@@ -143,20 +143,28 @@ def test_waiting_callers_are_served_by_lane_then_arrival(store, budget_key):
 def test_a_free_slot_goes_to_the_queue_head_or_a_better_lane(store, budget_key):
     with store.session() as session:
         holder = "holder"
-        assert session.try_acquire(budget_key, int(Lane.INITIAL), holder, 0, 5) == 0
+        assert session.try_acquire(budget_key, int(Lane.INITIAL), holder, 0, 5).granted
         # While the slot is held, a backfill caller queues.
-        assert session.try_acquire(budget_key, int(Lane.INITIAL), "queued", 0, 5) > 0
+        assert not session.try_acquire(
+            budget_key, int(Lane.INITIAL), "queued", 0, 5
+        ).granted
         session.release(budget_key, holder)
 
         # The slot is free now: a later backfill caller may not jump the queue,
         # a status check may.
-        assert session.try_acquire(budget_key, int(Lane.INITIAL), "late", 0, 5) > 0
-        assert session.try_acquire(budget_key, int(Lane.FAST), "fast", 0, 5) == 0
+        assert not session.try_acquire(
+            budget_key, int(Lane.INITIAL), "late", 0, 5
+        ).granted
+        assert session.try_acquire(budget_key, int(Lane.FAST), "fast", 0, 5).granted
         session.release(budget_key, "fast")
-        assert session.try_acquire(budget_key, int(Lane.INITIAL), "late", 0, 5) > 0
-        assert session.try_acquire(budget_key, int(Lane.INITIAL), "queued", 0, 5) == 0
+        assert not session.try_acquire(
+            budget_key, int(Lane.INITIAL), "late", 0, 5
+        ).granted
+        assert session.try_acquire(
+            budget_key, int(Lane.INITIAL), "queued", 0, 5
+        ).granted
         session.release(budget_key, "queued")
-        assert session.try_acquire(budget_key, int(Lane.INITIAL), "late", 0, 5) == 0
+        assert session.try_acquire(budget_key, int(Lane.INITIAL), "late", 0, 5).granted
 
 
 def test_the_next_call_waits_an_interval_after_this_one_left(store, budget_key):
@@ -172,13 +180,31 @@ def test_the_next_call_waits_an_interval_after_this_one_left(store, budget_key):
     assert time.monotonic() - sent >= 0.3 - 0.005
 
 
+def test_a_short_interval_is_kept_to_the_tenth_of_a_millisecond(store, budget_key):
+    # A scaled-down budget (20.5 ms, as the paced benchmark uses) must not be
+    # rounded: whole milliseconds would let calls start up to 2 ms early.
+    interval = 0.0205
+    budget = RequestBudget(budget_key, interval, store, lease_s=5)
+    starts = []
+    for _ in range(15):
+        with budget.slot(Lane.INITIAL):
+            starts.append(time.monotonic())
+
+    gaps = [later - earlier for earlier, later in zip(starts, starts[1:])]
+    assert min(gaps) >= interval - 0.00002
+    # A reserved slot starts on time: the walk loses no slot to a round trip.
+    assert sorted(gaps)[len(gaps) // 2] < interval + 0.003
+
+
 def test_a_caller_that_stops_waiting_leaves_the_queue(store, budget_key, monkeypatch):
     monkeypatch.setattr(budget_module, "WAITER_TTL_S", 0.6)
     budget = RequestBudget(budget_key, 0.05, store, lease_s=5)
     holder = budget.acquire(Lane.INITIAL)
     with store.session() as session:
         # A FAST caller registers, then its worker dies without leaving.
-        assert session.try_acquire(budget_key, int(Lane.FAST), "ghost", 0.05, 5) > 0
+        assert not session.try_acquire(
+            budget_key, int(Lane.FAST), "ghost", 0.05, 5
+        ).granted
     budget.release(holder)
 
     started = time.monotonic()

@@ -11,6 +11,7 @@ from django.db import connections
 from pms.base import Lane, PmsError, PmsOutcomeUnknown
 from pms.budget import DatabaseStore, RequestBudget
 from pms.http import HttpPolicy, PmsHttp
+from pms.transport import written_at
 
 from .httpd import Reply, recording_server
 
@@ -301,3 +302,28 @@ def test_a_json_body_says_it_is_json(server):
 
     assert server.seen[0].headers["Content-Type"] == "application/json"
     assert server.seen[0].json() == {"text": "hi"}
+
+
+def test_the_budget_counts_the_interval_from_when_the_request_was_written(
+    server, transactional_db
+):
+    released = []
+
+    class Spy(RequestBudget):
+        def release(self, token, sent_at=None):
+            released.append(sent_at)
+            super().release(token, sent_at)
+
+    budget = Spy("http-written", 0.01, DatabaseStore(), lease_s=5)
+    server.reply(Reply(200, [], delay=0.3))
+    before = time.monotonic()
+    try:
+        client(server.url, budget=budget).get_json("slow")
+    finally:
+        budget.close()
+    after = time.monotonic()
+
+    # Written at once, answered 0.3 s later: the next call counts from the write.
+    assert len(released) == 1
+    assert before < released[0] < before + 0.2 < after - 0.1
+    assert released[0] == written_at()

@@ -76,3 +76,25 @@ def test_a_malformed_row_in_the_overlap_is_still_reported():
 
     assert second.records == []
     assert [(e.pms_id, "AptStatus" in e.reason) for e in second.errors] == [("3", True)]
+
+
+def test_a_walk_remembers_only_rows_the_next_overlap_reads_again():
+    feed, mapped = counting_feed()
+    # The office's clock says 09:00:05; the next walk starts 30 s before that.
+    old = [row(n, stamp="2024-03-01 08:00:00") for n in range(1, 99)]
+    recent = [row(201, stamp="2026-12-01 08:59:40"), row(202)]
+    first = read_page(feed, Walk(), [*old, *recent], 100, DENVER)
+    assert first.has_more and len(first.records) == 100
+
+    walk = Walk.load(first.cursor)
+    # A full walk of years of history checkpoints a few entries, not thousands.
+    assert set(walk.seen) == {"201", "202"}
+    last = read_page(feed, walk, [row(300, stamp="2025-01-01 00:00:00")], 100, DENVER)
+    following = Walk.load(last.cursor)
+    assert following.since == "2026-12-01 08:59:35"
+    assert set(following.prior) == {"201", "202"}
+
+    # The overlap re-reads exactly those two; neither is delivered or mapped again.
+    mapped.clear()
+    again = read_page(feed, following, recent, 100, DENVER)
+    assert again.records == [] and mapped == []

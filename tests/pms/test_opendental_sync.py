@@ -82,19 +82,30 @@ def test_a_second_edit_in_the_same_second_is_not_mistaken_for_a_duplicate(sim, o
     assert [p.email for p in second if p.pms_id == str(patient.id)] == ["second@x.org"]
 
 
-def test_a_change_made_during_a_walk_comes_with_the_next_walk(sim, od):
+def test_a_change_made_during_a_walk_arrives_exactly_once(sim, od):
     connector = od()
     first_page = connector.fetch_changed(Entity.PATIENT, None)
-    patient = sim.store.query(r.PATIENT)[-1]  # on a page not read yet
+    read = sim.store.query(r.PATIENT)[0]  # on the page already read
+    unread = sim.store.query(r.PATIENT)[-1]  # on a page not read yet
     sim.store.clock.offset = timedelta(seconds=90)  # later than the overlap
     try:
-        sim.store.update(r.PATIENT, patient.id, email="during@x.org")
-        _, cursor = walk(connector, Entity.PATIENT, first_page.cursor)
+        sim.store.update(r.PATIENT, read.id, email="behind@x.org")
+        sim.store.update(r.PATIENT, unread.id, email="ahead@x.org")
+        rest, cursor = walk(connector, Entity.PATIENT, first_page.cursor)
         following, _ = walk(connector, Entity.PATIENT, cursor)
     finally:
         sim.store.clock.offset = timedelta(0)
 
-    assert "during@x.org" in [p.email for p in following if p.pms_id == str(patient.id)]
+    def emails(pages, pms_id):
+        return [p.email for p in pages if p.pms_id == str(pms_id)]
+
+    # The change behind the walk comes with the next one; the change ahead of it
+    # comes with this walk, and the next walk's overlap does not repeat it.
+    assert emails(rest, read.id) == [] and emails(following, read.id) == [
+        "behind@x.org"
+    ]
+    assert emails(rest, unread.id) == ["ahead@x.org"]
+    assert emails(following, unread.id) == []
 
 
 def test_soft_deletions_arrive_as_deleted_records(sim, od):

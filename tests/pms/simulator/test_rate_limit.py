@@ -2,7 +2,10 @@
 
 import time
 
+import pytest
 import requests
+
+from pms.simulator.ratelimit import RateLimiter
 
 
 def call(practice, session):
@@ -12,11 +15,16 @@ def call(practice, session):
 def test_delay_mode_holds_over_limit_calls_and_counts_them(sim_practice, od_session):
     sim_practice.settings(rate_interval_ms=150, rate_mode="delay")
     started = time.monotonic()
-    statuses = [call(sim_practice, od_session).status_code for _ in range(5)]
+    statuses = [call(sim_practice, od_session).status_code for _ in range(3)]
+    middle = time.time()
+    statuses += [call(sim_practice, od_session).status_code for _ in range(2)]
     assert statuses == [200] * 5
     assert time.monotonic() - started >= 0.55
     assert sim_practice.violations() == 4
     assert sim_practice.violations("opendental") == 4
+    assert sim_practice.practice.violations()["calls"] == 5
+    # Calls are also counted by when they arrived: the last two.
+    assert sim_practice.practice.violations(since=middle)["calls"] == 2
 
 
 def test_reject_mode_answers_429_with_retry_after(sim_practice, od_session):
@@ -63,5 +71,18 @@ def test_violations_reset_through_the_admin_api(sim_practice, od_session):
     call(sim_practice, od_session)
     call(sim_practice, od_session)
     url = f"{sim_practice.admin_url}/violations"
-    assert requests.get(url).json() == {"opendental": 1, "total": 1}
+    assert requests.get(url).json() == {"opendental": 1, "total": 1, "calls": 2}
+    assert requests.get(url, params={"since": time.time()}).json()["calls"] == 0
     assert requests.delete(url).json()["total"] == 0
+
+
+def test_calls_are_counted_by_arrival_not_by_when_they_are_handled():
+    limiter = RateLimiter(0.1, "reject")
+    first = time.monotonic()
+    assert limiter.admit(first) is None
+    # A busy server gets to the next call late; it arrived a full interval after
+    # the first, so it is within the budget.
+    assert limiter.admit(first + 0.1) is None
+    # This one arrived too soon, however late it is handled.
+    assert limiter.admit(first + 0.15) == pytest.approx(0.05)
+    assert limiter.violations == 1
