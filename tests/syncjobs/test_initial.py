@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from practices.models import ReferenceItem
 from records.models import Appointment, Operatory, Patient, Provider
 from syncjobs.initial import run_initial_sync
@@ -70,3 +72,27 @@ def test_it_estimates_the_time_left_from_the_rate_so_far(initial_a):
     initial_a.progress_started_at = now - timedelta(minutes=10)
     initial_a.progress_done, initial_a.progress_total = 250, 1000
     assert initial_a.eta(now) == timedelta(minutes=30)
+
+
+def test_a_slice_that_runs_out_stores_what_it_read_ahead_and_wastes_no_call(
+    initial_a, fake
+):
+    fake.add(*[patient(n) for n in range(1, 31)])  # ten pages of three
+
+    def slow_store(stream, fetched):
+        time.sleep(0.1)  # the reader runs ahead while a page is stored
+
+    slices = 0
+    while initial_a.state != StreamState.DONE and slices < 20:
+        run_initial_sync(
+            initial_a, connector=fake, slice_seconds=0.25, progress=slow_store
+        )
+        slices += 1
+        initial_a.refresh_from_db()
+
+    assert slices > 2  # the walk really was cut into slices
+    reads = [cursor for key, cursor in fake.calls if key == "patient"]
+    # Every page was asked for once: none read ahead and dropped at a slice's end.
+    assert len(reads) == len(set(reads)) == 10
+    assert Patient.objects.of(initial_a.practice).count() == 30
+    assert initial_a.progress_done == 30
