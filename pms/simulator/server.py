@@ -20,6 +20,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request
 
 from .admin import AdminApi
+from .arrivals import arrival, stamped_reader
 from .face import ApiError, Ctx, Face, JsonResult, dump_json
 from .faces import load_faces
 from .faults import truncate
@@ -177,9 +178,16 @@ class _QuietHandler(WSGIRequestHandler):
     verbose = False
     arrived = 0.0
 
+    def setup(self) -> None:
+        super().setup()
+        stamped = stamped_reader(self.connection, self.rbufsize)
+        if stamped is not None:
+            self.rfile = stamped
+
     def parse_request(self) -> bool:
-        # Runs the moment the request line is read: the rate limit's clock.
-        self.arrived = time.monotonic()
+        # The request line has just been read: the rate limit's clock is when its
+        # bytes reached the machine, or else now.
+        self.arrived = arrival(self.rfile) or time.monotonic()
         return super().parse_request()
 
     def make_environ(self) -> Any:

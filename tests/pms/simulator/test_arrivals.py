@@ -1,0 +1,49 @@
+"""The simulator counts a call from when its bytes reached the machine."""
+
+import socket
+import sys
+import time
+
+import pytest
+
+from pms.simulator.arrivals import arrival, stamped_reader
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="kernel receive stamps are Linux's"
+)
+
+
+@pytest.fixture
+def connected():
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        client = socket.create_connection(server.getsockname())
+        accepted, _ = server.accept()
+        yield client, accepted
+        client.close()
+        accepted.close()
+
+
+def test_a_request_read_late_is_stamped_when_it_arrived(connected):
+    client, accepted = connected
+    reader = stamped_reader(accepted, -1)
+    assert reader is not None
+
+    sent = time.monotonic()
+    client.sendall(b"GET /providers HTTP/1.1\r\n")
+    time.sleep(0.2)  # a busy server gets to it late
+    assert reader.readline() == b"GET /providers HTTP/1.1\r\n"
+
+    assert sent - 0.005 <= arrival(reader) <= sent + 0.05
+
+
+def test_each_read_keeps_the_arrival_of_its_own_bytes(connected):
+    client, accepted = connected
+    reader = stamped_reader(accepted, -1)
+    client.sendall(b"first\n")
+    reader.readline()
+    first = arrival(reader)
+    time.sleep(0.1)
+    client.sendall(b"second\n")
+    assert reader.readline() == b"second\n"
+
+    assert arrival(reader) - first >= 0.09
