@@ -113,7 +113,8 @@ def pull(
     with PageReader(fetch, ctx.stream.cursors.get(key), ctx.out_of_time) as pages:
         stored = 0
         for page in pages:
-            ctx.lease.renew()
+            # No renew first: the page's checkpoint extends and fences the lease
+            # inside its own transaction (a lost lease rolls the page back).
             store_page(ctx, key, page, writer, entity or key, count_progress)
             stored += 1
             if count_progress and stored & (stored - 1) == 0:

@@ -2,6 +2,7 @@
 
 import threading
 import time
+from itertools import pairwise
 
 import pytest
 from django.db import connections
@@ -190,7 +191,7 @@ def test_a_short_interval_is_kept_to_the_tenth_of_a_millisecond(store, budget_ke
         with budget.slot(Lane.INITIAL):
             starts.append(time.monotonic())
 
-    gaps = [later - earlier for earlier, later in zip(starts, starts[1:])]
+    gaps = [later - earlier for earlier, later in pairwise(starts)]
     assert min(gaps) >= interval - 0.00002
     # A reserved slot starts on time: the walk loses no slot to a round trip.
     assert sorted(gaps)[len(gaps) // 2] < interval + 0.003
@@ -284,10 +285,19 @@ def test_a_database_budget_keeps_one_connection_and_replaces_a_dropped_one(
         assert first == {None}
         return
     assert len(first) == 1
+
+    def durability() -> str:
+        with store._private.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    # Budget state is short-lived: its commits do not wait for a WAL flush.
+    assert durability() == "off"
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", list(first))
     replaced = backend()
     assert replaced not in first and backend() == replaced
+    assert durability() == "off"
     store.close()
     assert store._private is None
     with connection.cursor() as cursor:
