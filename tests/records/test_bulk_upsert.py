@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from pms.base import Entity, Payment, Procedure
@@ -133,3 +133,35 @@ def test_procedures_and_payments_land_with_amounts(practice_a):
         NOW,
     )
     assert MirroredPayment.objects.get(practice=practice_a).amount == Decimal("40.00")
+
+
+def test_two_upserts_in_one_transaction_write_only_their_own_rows(practice_a):
+    with transaction.atomic():
+        upsert_records(practice_a, Entity.PATIENT, [patient(1)], NOW)
+        Patient.objects.filter(practice=practice_a, pms_id="1").update(phone="kept")
+        upsert_records(practice_a, Entity.PATIENT, [patient(2)], NOW)
+
+    assert Patient.objects.get(practice=practice_a, pms_id="1").phone == "kept"
+    assert Patient.objects.filter(practice=practice_a).count() == 2
+
+
+def test_pages_after_the_first_create_no_database_objects(practice_a):
+    def catalog_rows_written() -> int:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT n_tup_ins + n_tup_del FROM pg_stat_xact_sys_tables "
+                    "WHERE relname = 'pg_class'"
+                )
+            else:
+                cursor.execute("SELECT count(*) FROM sqlite_temp_master")
+            return cursor.fetchone()[0]
+
+    upsert_records(practice_a, Entity.PATIENT, [patient(1)], NOW)
+    before = catalog_rows_written()
+    for n in range(2, 12):  # ten more pages
+        upsert_records(practice_a, Entity.PATIENT, [patient(n)], NOW)
+
+    # A staging table made and dropped per page wrote catalog rows every time.
+    assert catalog_rows_written() == before
+    assert Patient.objects.filter(practice=practice_a).count() == 11
