@@ -55,6 +55,9 @@ class StampedSocketIO(socket.SocketIO):
             nbytes, ancillary, _, _ = self._sock.recvmsg_into([buffer], _SPACE)
         except BlockingIOError:
             return None
+        # Unstamped bytes (stamping is switched on asynchronously for the first
+        # socket that asks) leave the caller to use its own clock.
+        self.arrived = None
         for level, kind, data in ancillary:
             if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
                 seconds, nanos = _TIMESPEC.unpack(data[: _TIMESPEC.size])

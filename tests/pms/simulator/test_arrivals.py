@@ -1,12 +1,13 @@
 """The simulator counts a call from when its bytes reached the machine."""
 
+import io
 import socket
 import sys
 import time
 
 import pytest
 
-from pms.simulator.arrivals import arrival, stamped_reader
+from pms.simulator.arrivals import StampedSocketIO, arrival, stamped_reader
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="kernel receive stamps are Linux's"
@@ -23,10 +24,34 @@ def connected():
         accepted.close()
 
 
+def stamping(client, reader) -> None:
+    """Wait until the kernel stamps this socket's packets: it switches stamping on
+    for the first socket that asks from a work queue, a moment later."""
+    for _ in range(100):
+        client.sendall(b"warm-up\n")
+        reader.readline()
+        if arrival(reader) is not None:
+            return
+        time.sleep(0.01)
+    raise AssertionError("the kernel never stamped a packet")
+
+
+def test_unstamped_bytes_leave_no_stale_stamp(connected):
+    client, accepted = connected
+    # A socket the kernel does not stamp, whose last read was stamped.
+    reader = io.BufferedReader(StampedSocketIO(accepted))
+    reader.raw.arrived = 1.0
+    client.sendall(b"line\n")
+    assert reader.readline() == b"line\n"
+
+    assert arrival(reader) is None  # the server falls back to its own clock
+
+
 def test_a_request_read_late_is_stamped_when_it_arrived(connected):
     client, accepted = connected
     reader = stamped_reader(accepted, -1)
     assert reader is not None
+    stamping(client, reader)
 
     sent = time.monotonic()
     client.sendall(b"GET /providers HTTP/1.1\r\n")
@@ -39,6 +64,7 @@ def test_a_request_read_late_is_stamped_when_it_arrived(connected):
 def test_each_read_keeps_the_arrival_of_its_own_bytes(connected):
     client, accepted = connected
     reader = stamped_reader(accepted, -1)
+    stamping(client, reader)
     client.sendall(b"first\n")
     reader.readline()
     first = arrival(reader)
