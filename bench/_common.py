@@ -323,6 +323,31 @@ class Nodes:
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
+def add_cluster_args(parser: Any) -> None:
+    """Add the cluster's shape to a benchmark's command line."""
+    parser.add_argument("--nodes", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=3, help="processes per node")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="instead of nodes: this many worker threads in this process",
+    )
+
+
+def start_cluster(args: Any, env: dict[str, str] | None = None) -> tuple[Any, str]:
+    """Start the cluster `add_cluster_args` describes; return it and its shape.
+
+    `env`: settings the node processes take from their environment (threads share
+    this process's settings).
+    """
+    if args.threads:
+        shape = f"{args.threads} worker threads in this process"
+        return Cluster(workers=args.threads).start(), shape
+    shape = f"{args.nodes} node(s) x {args.workers} qcluster workers, Redis"
+    return Nodes(args.nodes, args.workers, env=env), shape
+
+
 class Injector:
     """Inject random live changes through the simulator's admin API, remembering
     when each was made (wall clock), to measure change -> mirror lag."""

@@ -41,14 +41,7 @@ def main() -> None:
     parser.add_argument("--years", type=float, default=None)
     parser.add_argument("--interval-ms", type=int, default=20)
     parser.add_argument("--rate", type=float, default=1.0, help="changes/s injected")
-    parser.add_argument("--nodes", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=3, help="processes per node")
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=0,
-        help="instead of nodes: this many worker threads in this process",
-    )
+    c.add_cluster_args(parser)
     args = parser.parse_args()
 
     c.setup_django(fresh=True)
@@ -74,19 +67,13 @@ def main() -> None:
         )
         practice = c.connect(sp, "Budget")
         sim.admin("DELETE", sp["id"], "violations")
-        if args.threads:
-            cluster = c.Cluster(workers=args.threads).start()
-            shape = f"{args.threads} worker threads in this process"
-        else:
-            cluster = c.Nodes(
-                args.nodes,
-                args.workers,
-                env={
-                    "PMS_REQUEST_INTERVAL_MS": str(args.interval_ms),
-                    "PMS_BUDGET_MARGIN_MS": str(margin_ms),
-                },
-            )
-            shape = f"{args.nodes} node(s) x {args.workers} qcluster workers, Redis"
+        cluster, shape = c.start_cluster(
+            args,
+            env={
+                "PMS_REQUEST_INTERVAL_MS": str(args.interval_ms),
+                "PMS_BUDGET_MARGIN_MS": str(margin_ms),
+            },
+        )
         print(f"cluster: {shape}; budget margin {margin_ms:g} ms")
         injector = c.Injector(sim, {sp["id"]: practice}, args.rate).start()
         initial = c.stream_of(practice, StreamKind.INITIAL)

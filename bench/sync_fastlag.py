@@ -62,11 +62,7 @@ def main() -> None:
     parser.add_argument(
         "--rate", type=float, default=20, help="changes/s, all practices"
     )
-    parser.add_argument("--nodes", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=3, help="processes per node")
-    parser.add_argument(
-        "--threads", type=int, default=0, help="run in-process worker threads instead"
-    )
+    c.add_cluster_args(parser)
     parser.add_argument("--years", type=float, default=0.02)
     args = parser.parse_args()
 
@@ -91,12 +87,7 @@ def main() -> None:
             f"{time.perf_counter() - started:.0f} s ({c.db_label()}); simulator RSS "
             f"{sim.rss_mb():.0f} MB"
         )
-        if args.threads:
-            cluster = c.Cluster(workers=args.threads).start()
-            shape = f"{args.threads} worker threads in this process"
-        else:
-            cluster = c.Nodes(args.nodes, args.workers)
-            shape = f"{args.nodes} node(s) x {args.workers} qcluster workers, Redis"
+        cluster, shape = c.start_cluster(args)
         print(f"cluster: {shape}")
         started = time.perf_counter()
         initial = SyncStream.objects.filter(kind=StreamKind.INITIAL)

@@ -361,7 +361,7 @@ class _SqlSession:
         return row
 
     def release(self, key: str, token: str, next_in: float | None = None) -> None:
-        def step(cur, now: float) -> float:
+        def step(cur, now: float) -> None:
             free, params = "busy_token = '', busy_until = 0", []
             if next_in is not None and self.postgresql:  # the server's clock
                 free += (
@@ -376,26 +376,23 @@ class _SqlSession:
                 f"UPDATE {STATE} SET {free} WHERE key = %s AND busy_token = %s",
                 [*params, key, token],
             )
-            return 0.0
 
         self._run(step, single=True)
 
     def leave(self, key: str, token: str) -> None:
-        def step(cur, now: float) -> float:
+        def step(cur, now: float) -> None:
             cur.execute(f"DELETE FROM {WAITER} WHERE token = %s", [token])
-            return 0.0
 
         self._run(step)
 
     def defer(self, key: str, seconds: float) -> None:
-        def step(cur, now: float) -> float:
+        def step(cur, now: float) -> None:
             until = now + seconds
             cur.execute(
                 f"UPDATE {STATE} SET next_start_at = CASE WHEN next_start_at < %s "
                 "THEN %s ELSE next_start_at END WHERE key = %s",
                 [until, until, key],
             )
-            return 0.0
 
         self._run(step)
 

@@ -33,11 +33,10 @@ def stamped_reader(sock: socket.socket, buffering: int) -> io.BufferedReader | N
     return io.BufferedReader(StampedSocketIO(sock), size)
 
 
-def arrival(reader: io.BufferedReader | None) -> float | None:
-    """Return when the bytes last read by `reader` arrived (time.monotonic())."""
-    if reader is None:
-        return None
-    return getattr(reader.raw, "arrived", None)
+def arrival(reader: io.BufferedIOBase) -> float | None:
+    """Return when the bytes last read by `reader` arrived (time.monotonic()), or
+    None if they were not stamped (or `reader` does not stamp)."""
+    return getattr(getattr(reader, "raw", None), "arrived", None)
 
 
 class StampedSocketIO(socket.SocketIO):

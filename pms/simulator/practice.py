@@ -153,14 +153,15 @@ class Practice:
         many calls the limits counted since the last reset (or that arrived
         between the epoch times `since` and `until`)."""
         with self._lock:
-            limiters = list(self._limiters.values())
-            counts = {face: lim.violations for face, lim in self._limiters.items()}
+            limiters = dict(self._limiters)
+        counts = {face: lim.violations for face, lim in limiters.items()}
         counts["total"] = sum(counts.values())
         if since is None and until is None:
-            counts["calls"] = sum(lim.calls for lim in limiters)
+            calls = [lim.calls for lim in limiters.values()]
         else:
             window = (since or 0.0, until if until is not None else float("inf"))
-            counts["calls"] = sum(lim.calls_between(*window) for lim in limiters)
+            calls = [lim.calls_between(*window) for lim in limiters.values()]
+        counts["calls"] = sum(calls)
         return counts
 
     def reset_violations(self) -> None:

@@ -22,7 +22,6 @@ class RateLimiter:
         self.interval = interval
         self.mode = mode
         self.violations = 0
-        self.admitted = 0
         self.calls = 0  # every call it counted, admitted or not
         self.arrivals: deque[float] = deque(maxlen=REMEMBERED_ARRIVALS)  # epoch s
         self._next_start = 0.0
@@ -39,11 +38,9 @@ class RateLimiter:
             self.calls += 1
             self.arrivals.append(time.time() - (time.monotonic() - now))
             if self.interval <= 0:
-                self.admitted += 1
                 return None
             if now >= self._next_start:
                 self._next_start = now + self.interval
-                self.admitted += 1
                 return None
             self.violations += 1
             wait = self._next_start - now
@@ -51,7 +48,6 @@ class RateLimiter:
                 return wait
             start = self._next_start
             self._next_start += self.interval
-            self.admitted += 1
         time.sleep(max(0.0, start - time.monotonic()))
         return None
 
@@ -64,7 +60,6 @@ class RateLimiter:
         """Forget violations and the current slot."""
         with self._lock:
             self.violations = 0
-            self.admitted = 0
             self.calls = 0
             self.arrivals.clear()
             self._next_start = 0.0
