@@ -5,6 +5,11 @@ handler thread may only get a CPU milliseconds later on a busy machine, which wo
 make two calls sent 21 ms apart look 19 ms apart. On Linux each received packet
 carries the kernel's receive time (SO_TIMESTAMPNS); the handler's socket reader
 keeps the time of the bytes it read last, and the rate limit uses that.
+
+The listening socket asks for the stamps, so every connection has them from its
+first packet, which may arrive before the server accepts it: the simulator's
+server answers one request per connection (werkzeug closes each), so nearly every
+call is the first packet of a new connection.
 """
 
 from __future__ import annotations
@@ -16,8 +21,48 @@ import sys
 import time
 
 SO_TIMESTAMPNS = 35  # Linux (asm-generic); socket does not export it
+OFFSET_TTL_S = 1.0  # how long one reading of the wall clock's offset is used
 _TIMESPEC = struct.Struct("@ll")
 _SPACE = socket.CMSG_SPACE(_TIMESPEC.size) if hasattr(socket, "CMSG_SPACE") else 0
+
+
+_offset = (float("-inf"), 0.0)  # (monotonic time read, wall - monotonic)
+
+
+def wall_offset() -> float:
+    """Return time.time() - time.monotonic().
+
+    Read as the tightest of a few bracketed readings and kept for OFFSET_TTL_S:
+    reading the two clocks one after the other, a thread switch in between skews
+    the difference by however long the other threads ran (milliseconds on a busy
+    server), which made calls sent 21 ms apart look 19 ms apart.
+    """
+    global _offset
+    read_at, offset = _offset
+    now = time.monotonic()
+    if now - read_at < OFFSET_TTL_S:
+        return offset
+    readings = []
+    for _ in range(5):
+        before = time.monotonic()
+        wall = time.time()
+        after = time.monotonic()
+        readings.append((after - before, wall - (before + after) / 2))
+    offset = min(readings)[1]
+    _offset = (now, offset)
+    return offset
+
+
+def stamp_arrivals(listener: socket.socket) -> bool:
+    """Have the kernel stamp what reaches connections accepted from `listener`;
+    return whether it will (Linux only)."""
+    if not sys.platform.startswith("linux") or not _SPACE:
+        return False
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+    except OSError:
+        return False
+    return True
 
 
 def stamped_reader(sock: socket.socket, buffering: int) -> io.BufferedReader | None:
@@ -62,5 +107,5 @@ class StampedSocketIO(socket.SocketIO):
                 seconds, nanos = _TIMESPEC.unpack(data[: _TIMESPEC.size])
                 received = seconds + nanos / 1e9
                 # The kernel's clock is the wall clock; the limiter's is monotonic.
-                self.arrived = time.monotonic() - (time.time() - received)
+                self.arrived = received - wall_offset()
         return nbytes

@@ -6,6 +6,8 @@ import threading
 import time
 from collections import deque
 
+from .arrivals import wall_offset
+
 REMEMBERED_ARRIVALS = 200_000
 
 
@@ -36,7 +38,7 @@ class RateLimiter:
         with self._lock:
             now = time.monotonic() if arrived is None else arrived
             self.calls += 1
-            self.arrivals.append(time.time() - (time.monotonic() - now))
+            self.arrivals.append(now + wall_offset())
             if self.interval <= 0:
                 return None
             if now >= self._next_start:

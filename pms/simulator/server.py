@@ -20,7 +20,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request
 
 from .admin import AdminApi
-from .arrivals import arrival, stamped_reader
+from .arrivals import arrival, stamp_arrivals, stamped_reader
 from .face import ApiError, Ctx, Face, JsonResult, dump_json
 from .faces import load_faces
 from .faults import truncate
@@ -244,6 +244,7 @@ def start_server(
     handler = _VerboseHandler if verbose else _QuietHandler
     server = make_server(host, port, app, threaded=True, request_handler=handler)
     server.daemon_threads = True
+    stamp_arrivals(server.socket)
     thread = None
     if background:
         thread = threading.Thread(
