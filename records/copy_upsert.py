@@ -17,7 +17,7 @@ and slow to catch up where it is on), and every page paid for it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -26,21 +26,37 @@ from psycopg.types.json import Jsonb
 
 def copy_upsert(
     model: type[models.Model],
-    objs: Sequence[models.Model],
-    unique_fields: list[str],
-    update_fields: list[str],
+    fields: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    unique_fields: Sequence[str],
+    update_fields: Sequence[str],
+    json_text: Collection[str] = (),
 ) -> None:
-    """Insert `objs`, or update `update_fields` of the rows they collide with."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    unique = ", ".join(_quote(model._meta.get_field(n).column) for n in unique_fields)
-    columns = ", ".join(_quote(f.column) for f in fields)
+    """Insert `rows` (values of `fields`, in that order), or update `update_fields`
+    of the rows they collide with. Columns not in `fields` take their field's
+    default, as `bulk_create` gives them. A JSON field named in `json_text` takes
+    JSON text as it is; other JSON fields take values to encode."""
+    meta = model._meta
+    rest = [
+        f for f in meta.concrete_fields if not f.primary_key and f.name not in fields
+    ]
+    defaults = tuple(f.get_default() for f in rest)
+    fields = [*fields, *(f.name for f in rest)]
+    columns = ", ".join(_quote(meta.get_field(n).column) for n in fields)
+    unique = ", ".join(_quote(meta.get_field(n).column) for n in unique_fields)
     updates = ", ".join(
         f"{_quote(c)} = EXCLUDED.{_quote(c)}"
-        for c in (model._meta.get_field(name).column for name in update_fields)
+        for c in (meta.get_field(name).column for name in update_fields)
     )
-    table = _quote(model._meta.db_table)
-    staging = _quote(f"staging_{model._meta.db_table}")
-    with transaction.atomic(), connection.cursor() as cursor:
+    encode = [
+        i
+        for i, name in enumerate(fields)
+        if isinstance(meta.get_field(name), models.JSONField) and name not in json_text
+    ]
+    table = _quote(meta.db_table)
+    staging = _quote(f"staging_{meta.db_table}")
+    # Inside the caller's transaction, if any: no savepoint of its own.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         # A no-op once the session has it (a rolled-back transaction takes a table
         # it created with it, so ask every time).
         cursor.execute(
@@ -48,21 +64,18 @@ def copy_upsert(
             f"AS SELECT {columns} FROM {table} WITH NO DATA"
         )
         with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row([_value(f, obj) for f in fields])
+            for given in rows:
+                row = [*given, *defaults] if defaults or encode else given
+                for i in encode:
+                    if row[i] is not None:
+                        row[i] = Jsonb(row[i])
+                copy.write_row(row)
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "
             f"ON CONFLICT ({unique}) DO UPDATE SET {updates}"
         )
         # Another upsert of this table may follow in the same transaction.
         cursor.execute(f"DELETE FROM {staging}")
-
-
-def _value(field: models.Field, obj: models.Model) -> Any:
-    value = getattr(obj, field.attname)
-    if isinstance(field, models.JSONField) and value is not None:
-        return Jsonb(value)
-    return value
 
 
 def _quote(name: str) -> str:

@@ -51,13 +51,12 @@ def test_it_refuses_nul_characters_that_postgresql_cannot_store(practice_a):
 
 
 def test_a_row_the_database_refuses_is_isolated_and_the_rest_lands(practice_a):
-    from records.upsert import _write
+    from records.rows import build_row
+    from records.upsert import Write, _write
 
-    objs = [
-        Patient(practice=practice_a, pms_id=str(n), first_name=f"P{n}")
-        for n in range(8)
-    ]
-    objs[5].first_name = None  # NOT NULL: refused by SQLite and PostgreSQL alike
-    refused = _write(Patient, objs)
+    writes = [Write(build_row(Patient, patient(n)), None) for n in range(8)]
+    # NOT NULL: refused by SQLite and PostgreSQL alike
+    writes[5].row.values["first_name"] = None
+    refused = _write(Patient, practice_a, writes, NOW)
     assert [pms_id for pms_id, _ in refused] == ["5"]
     assert Patient.objects.count() == 7
