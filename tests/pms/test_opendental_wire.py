@@ -1,6 +1,6 @@
 """Open Dental wire formats (opendental-api.md §1.6) read leniently, never wrongly."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,8 @@ from pms.opendental.wire import (
     parse_date,
     parse_datetime,
     parse_id,
+    parse_stamp,
+    parse_time,
 )
 
 DENVER = ZoneInfo("America/Denver")
@@ -68,6 +70,44 @@ def test_the_zero_date_means_none():
 def test_an_impossible_date_is_refused():
     with pytest.raises(WireError, match="not a valid date"):
         parse_date("2021-02-30", "Birthdate")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2021-13-01 08:00:00",
+        "2021-04-31",
+        "2021-01-01 24:00:00",
+        "2021-01-01T08:00:00",
+        "08:00:00",
+        "2021-01-01 08:00",
+        "21-01-01",
+        "2021-01-01 08:00:00.5",
+        "today",
+    ],
+)
+def test_a_malformed_date_or_time_is_refused(value):
+    with pytest.raises(WireError, match="not a valid date and time"):
+        parse_datetime(value, "AptDateTime", DENVER)
+
+
+def test_dates_and_times_are_read_as_leniently_as_strptime_reads_them():
+    assert parse_datetime(" 2021-3-4 8:05:09 ", "x", DENVER) == datetime(
+        2021, 3, 4, 8, 5, 9, tzinfo=DENVER
+    )
+    assert parse_datetime("2021-03-04", "x", DENVER) == datetime(
+        2021, 3, 4, tzinfo=DENVER
+    )
+    assert parse_date("2021-03-04 08:00:00", "x") == date(2021, 3, 4)
+    assert parse_time("8:05:09", "x") == time(8, 5, 9)
+    with pytest.raises(WireError, match="not a valid time of day"):
+        parse_time("25:00:00", "x")
+
+
+def test_a_server_stamp_is_kept_as_canonical_text_and_needs_its_time():
+    assert parse_stamp("2021-3-4 8:05:09", "x") == "2021-03-04 08:05:09"
+    with pytest.raises(WireError, match="not a valid date and time"):
+        parse_stamp("2021-03-04", "x")
 
 
 def test_datetimes_are_office_local_time():
