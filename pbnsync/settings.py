@@ -120,7 +120,7 @@ REDIS_URL = env("REDIS_URL")
 # The PMS boundary (pms/http.py, pms/budget.py, pms/agent/). Unset values fall back
 # to each connector's own defaults.
 PMS_REQUEST_INTERVAL_MS = env.int("PMS_REQUEST_INTERVAL_MS", default=None)
-PMS_BUDGET_MARGIN_MS = env.float("PMS_BUDGET_MARGIN_MS", default=50.0)
+PMS_BUDGET_MARGIN_MS = env.float("PMS_BUDGET_MARGIN_MS", default=20.0)
 PMS_HTTP_MAX_ATTEMPTS = env.int("PMS_HTTP_MAX_ATTEMPTS", default=None)
 PMS_HTTP_BACKOFF_BASE = env.float("PMS_HTTP_BACKOFF_BASE", default=None)
 PMS_HTTP_BACKOFF_CAP = env.float("PMS_HTTP_BACKOFF_CAP", default=None)

@@ -17,6 +17,14 @@ most RESERVE_S away, takes that start at once and sleeps until it on its own
 clock, so the call leaves on time instead of one more round trip after it. A
 caller of a better lane that arrives meanwhile waits for the slot after: it is
 held back by RESERVE_S (or one interval, if shorter) at most.
+
+Own pace: the store's clock is not the caller's, and each conversion between the
+two is rounded the safe way, by the time a round trip to the store takes. When
+the last call on the connection was the caller's own and nothing has moved the
+next start since (no other grant, no deferral), the store says so and the caller
+starts exactly one interval after its own call left, on its own clock: a walk
+that makes call after call loses no fraction of a millisecond per call to the
+two conversions.
 """
 
 from __future__ import annotations
@@ -65,18 +73,29 @@ class Turn:
 
     granted: bool  # the slot is the caller's, from `until` on
     until: float  # time.monotonic() value: when to call (granted) or ask again
+    # Granted, and the last call was the asking owner's with nothing since: it
+    # may start one interval after that call left, by its own clock.
+    own: bool = False
 
 
 class BudgetSession(Protocol):
     def try_acquire(
-        self, key: str, lane: int, token: str, interval: float, lease: float
+        self,
+        key: str,
+        lane: int,
+        token: str,
+        interval: float,
+        lease: float,
+        owner: str = "",
     ) -> Turn:
         """Take the next slot (now or reserved a moment ahead) or say when to ask
-        again."""
+        again; `owner` names the budget asking (see `Turn.own`)."""
 
-    def release(self, key: str, token: str, next_in: float | None = None) -> None:
+    def release(
+        self, key: str, token: str, next_in: float | None = None, owner: str = ""
+    ) -> None:
         """Free the slot; `next_in`: the next call may start no sooner than this
-        many seconds from now (the store's clock)."""
+        many seconds from now (the store's clock), after `owner`'s call."""
 
     def leave(self, key: str, token: str) -> None: ...
 
@@ -102,6 +121,8 @@ class RequestBudget:
         self.lease_s = lease_s
         self.max_wait_s = max_wait_s
         self.label = label
+        self.owner = uuid.uuid4().hex
+        self._sent_at: float | None = None  # when this budget's last call left
 
     @contextmanager
     def slot(self, lane: Lane) -> Iterator[Call]:
@@ -125,10 +146,18 @@ class RequestBudget:
             try:
                 while True:
                     turn = session.try_acquire(
-                        self.key, int(lane), token, self.interval_s, self.lease_s
+                        self.key,
+                        int(lane),
+                        token,
+                        self.interval_s,
+                        self.lease_s,
+                        self.owner,
                     )
                     if turn.granted:
-                        _sleep_until(turn.until)
+                        until = turn.until
+                        if turn.own and self._sent_at is not None:
+                            until = self._sent_at + self.interval_s
+                        _sleep_until(until)
                         return token
                     if turn.until > deadline:
                         raise PmsError(
@@ -157,8 +186,9 @@ class RequestBudget:
         next_in = None
         if sent_at is not None:
             next_in = self.interval_s - (time.monotonic() - sent_at)
+        self._sent_at = sent_at
         with self.store.session() as session:
-            session.release(self.key, token, next_in)
+            session.release(self.key, token, next_in, self.owner)
 
     def defer(self, seconds: float) -> None:
         """Start no call on this connection for `seconds` (e.g. after a 429)."""
@@ -296,13 +326,19 @@ class _SqlSession:
         self.lock = " FOR UPDATE" if self.postgresql else ""
 
     def try_acquire(
-        self, key: str, lane: int, token: str, interval: float, lease: float
+        self,
+        key: str,
+        lane: int,
+        token: str,
+        interval: float,
+        lease: float,
+        owner: str = "",
     ) -> Turn:
         def step(cur, now: float) -> Turn:
             # `now` was read just before this line runs: a local clock reading
             # taken here is no earlier than it, so a start never comes early.
             read_at = time.monotonic()
-            next_start, busy_token, busy_until = self._lock_state(cur, key)
+            next_start, busy_token, busy_until, last = self._lock_state(cur, key)
             cur.execute(
                 f"DELETE FROM {WAITER} WHERE key = %s AND expires_at < %s", [key, now]
             )
@@ -333,45 +369,48 @@ class _SqlSession:
             start = now + wait
             cur.execute(
                 f"UPDATE {STATE} SET next_start_at = %s, busy_token = %s, "
-                "busy_until = %s WHERE key = %s",
+                "busy_until = %s, last_owner = '' WHERE key = %s",
                 [start + interval, token, start + lease, key],
             )
             if head is not None and head[0] == token:
                 cur.execute(f"DELETE FROM {WAITER} WHERE token = %s", [token])
-            return Turn(True, read_at + wait)
+            return Turn(True, read_at + wait, bool(owner) and last == owner)
 
         return self._run(step)
 
-    def _lock_state(self, cur, key: str) -> tuple[float, str, float]:
-        """Return the connection's (next start, busy token, busy until), locked."""
+    def _lock_state(self, cur, key: str) -> tuple[float, str, float, str]:
+        """Return the connection's (next start, busy token, busy until, owner of
+        the last call), locked."""
         select = (
-            f"SELECT next_start_at, busy_token, busy_until FROM {STATE} "
+            f"SELECT next_start_at, busy_token, busy_until, last_owner FROM {STATE} "
             f"WHERE key = %s{self.lock}"
         )
         cur.execute(select, [key])
         row = cur.fetchone()
         if row is None:
             cur.execute(
-                f"INSERT INTO {STATE} (key, next_start_at, busy_token, busy_until) "
-                "VALUES (%s, 0, '', 0) ON CONFLICT (key) DO NOTHING",
+                f"INSERT INTO {STATE} (key, next_start_at, busy_token, busy_until, "
+                "last_owner) VALUES (%s, 0, '', 0, '') ON CONFLICT (key) DO NOTHING",
                 [key],
             )
             cur.execute(select, [key])
             row = cur.fetchone()
         return row
 
-    def release(self, key: str, token: str, next_in: float | None = None) -> None:
+    def release(
+        self, key: str, token: str, next_in: float | None = None, owner: str = ""
+    ) -> None:
         def step(cur, now: float) -> None:
             free, params = "busy_token = '', busy_until = 0", []
             if next_in is not None and self.postgresql:  # the server's clock
                 free += (
-                    ", next_start_at = GREATEST(next_start_at, "
+                    ", last_owner = %s, next_start_at = GREATEST(next_start_at, "
                     "EXTRACT(EPOCH FROM clock_timestamp()) + %s)"
                 )
-                params = [next_in]
+                params = [owner, next_in]
             elif next_in is not None:
-                free += ", next_start_at = MAX(next_start_at, %s)"
-                params = [now + next_in]
+                free += ", last_owner = %s, next_start_at = MAX(next_start_at, %s)"
+                params = [owner, now + next_in]
             cur.execute(
                 f"UPDATE {STATE} SET {free} WHERE key = %s AND busy_token = %s",
                 [*params, key, token],
@@ -389,8 +428,8 @@ class _SqlSession:
         def step(cur, now: float) -> None:
             until = now + seconds
             cur.execute(
-                f"UPDATE {STATE} SET next_start_at = CASE WHEN next_start_at < %s "
-                "THEN %s ELSE next_start_at END WHERE key = %s",
+                f"UPDATE {STATE} SET last_owner = '', next_start_at = CASE WHEN "
+                "next_start_at < %s THEN %s ELSE next_start_at END WHERE key = %s",
                 [until, until, key],
             )
 
@@ -432,8 +471,9 @@ def _sleep_until(moment: float) -> None:
 # Times are whole microseconds on the Redis server's clock: milliseconds would
 # round a 20 ms interval (a scaled-down benchmark) by a twentieth.
 # KEYS: state hash, waiting zset (score lane*1e12 + arrival), expiry zset, arrivals
-# ARGV: token, lane, interval, lease, ttl, poll, reserve horizon (all in us)
-# Returns {1, us until the reserved start} or {0, us until asking again}.
+# ARGV: token, lane, interval, lease, ttl, poll, reserve horizon (all in us), owner
+# Returns {1, us until the reserved start, 1 if the last call was the owner's}
+# or {0, us until asking again}.
 _ACQUIRE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -466,18 +506,22 @@ local wait = math.max(0, nxt - now)
 local horizon = math.min(tonumber(ARGV[7]), interval)
 if wait > horizon then return {0, wait - math.floor(horizon / 2)} end
 local start = now + wait
+local last = redis.call('HGET', KEYS[1], 'last')
+local own = 0
+if ARGV[8] ~= '' and last == ARGV[8] then own = 1 end
 redis.call('HSET', KEYS[1], 'next', start + interval, 'busy', token,
-  'busy_until', start + tonumber(ARGV[4]))
+  'busy_until', start + tonumber(ARGV[4]), 'last', '')
 redis.call('ZREM', KEYS[2], token)
 redis.call('ZREM', KEYS[3], token)
-return {1, wait}
+return {1, wait, own}
 """
 
-# ARGV: token[, us from now before the next call may start]
+# ARGV: token[, us from now before the next call may start, owner]
 _RELEASE = """
 if redis.call('HGET', KEYS[1], 'busy') == ARGV[1] then
   redis.call('HSET', KEYS[1], 'busy', '', 'busy_until', 0)
   if ARGV[2] then
+    redis.call('HSET', KEYS[1], 'last', ARGV[3])
     local t = redis.call('TIME')
     local at = tonumber(t[1]) * 1000000 + tonumber(t[2]) + tonumber(ARGV[2])
     if at > tonumber(redis.call('HGET', KEYS[1], 'next') or '0') then
@@ -494,6 +538,7 @@ local t = redis.call('TIME')
 local until_us = tonumber(t[1]) * 1000000 + tonumber(t[2]) + tonumber(ARGV[1])
 local nxt = tonumber(redis.call('HGET', KEYS[1], 'next') or '0')
 if nxt < until_us then redis.call('HSET', KEYS[1], 'next', until_us) end
+redis.call('HSET', KEYS[1], 'last', '')
 redis.call('PEXPIRE', KEYS[1], 3600000)
 return 0
 """
@@ -536,9 +581,15 @@ class RedisStore:
         return [base + "state", base + "waiting", base + "expiry", base + "arrivals"]
 
     def try_acquire(
-        self, key: str, lane: int, token: str, interval: float, lease: float
+        self,
+        key: str,
+        lane: int,
+        token: str,
+        interval: float,
+        lease: float,
+        owner: str = "",
     ) -> Turn:
-        granted, us = self._acquire(
+        granted, us, *own = self._acquire(
             keys=self._keys(key),
             args=[
                 token,
@@ -548,13 +599,17 @@ class RedisStore:
                 _us(WAITER_TTL_S),
                 _us(POLL_S),
                 _us(RESERVE_S),
+                owner,
             ],
         )
         # Redis read its clock before this one: the local start is never early.
-        return Turn(bool(granted), time.monotonic() + int(us) / 1_000_000)
+        until = time.monotonic() + int(us) / 1_000_000
+        return Turn(bool(granted), until, bool(own and own[0]))
 
-    def release(self, key: str, token: str, next_in: float | None = None) -> None:
-        args = [token] if next_in is None else [token, _us(next_in)]
+    def release(
+        self, key: str, token: str, next_in: float | None = None, owner: str = ""
+    ) -> None:
+        args = [token] if next_in is None else [token, _us(next_in), owner]
         self._release(keys=self._keys(key)[:1], args=args)
 
     def leave(self, key: str, token: str) -> None:
@@ -592,11 +647,11 @@ def budget_for(
     """Return the budget for connection `key`, or None when it is unthrottled.
 
     The PMS times our calls when they arrive, not when we send them, so a
-    margin (PMS_BUDGET_MARGIN_MS, default 50) absorbs the jitter in between.
+    margin (PMS_BUDGET_MARGIN_MS, default 20) absorbs the jitter in between.
     """
     if interval_ms <= 0:
         return None
-    margin_ms = getattr(settings, "PMS_BUDGET_MARGIN_MS", 50)
+    margin_ms = getattr(settings, "PMS_BUDGET_MARGIN_MS", 20)
     return RequestBudget(
         key,
         (interval_ms + margin_ms) / 1000,

@@ -14,6 +14,8 @@ class BudgetState(models.Model):
     next_start_at = models.FloatField(default=0)
     busy_token = models.CharField(max_length=40, blank=True, default="")
     busy_until = models.FloatField(default=0)
+    # The budget whose call set `next_start_at`, while nothing else has moved it.
+    last_owner = models.CharField(max_length=40, blank=True, default="")
 
     def __str__(self) -> str:
         return self.key

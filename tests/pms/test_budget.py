@@ -2,6 +2,7 @@
 
 import threading
 import time
+from contextlib import contextmanager
 from itertools import pairwise
 
 import pytest
@@ -197,6 +198,68 @@ def test_a_short_interval_is_kept_to_the_tenth_of_a_millisecond(store, budget_ke
     assert sorted(gaps)[len(gaps) // 2] < interval + 0.003
 
 
+class SlowStore:
+    """A store a round trip of 2 x `delay` away (a loaded node, a remote Redis)."""
+
+    def __init__(self, store, delay: float) -> None:
+        self.store, self.delay = store, delay
+
+    @contextmanager
+    def session(self):
+        with self.store.session() as session:
+            yield SlowSession(session, self.delay)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+class SlowSession:
+    def __init__(self, session, delay: float) -> None:
+        self.session, self.delay = session, delay
+
+    def __getattr__(self, name):
+        step = getattr(self.session, name)
+
+        def slow(*args, **kwargs):
+            time.sleep(self.delay)
+            try:
+                return step(*args, **kwargs)
+            finally:
+                time.sleep(self.delay)
+
+        return slow
+
+
+def test_a_budget_paces_its_own_calls_on_its_own_clock(store, budget_key):
+    # Converting to the store's clock and back costs a round trip each way; after
+    # its own call a budget needs neither, however far away the store is.
+    interval = 0.1
+    budget = RequestBudget(budget_key, interval, SlowStore(store, 0.005), lease_s=5)
+    starts = []
+    for _ in range(6):
+        with budget.slot(Lane.INITIAL):
+            starts.append(time.monotonic())
+
+    gaps = [later - earlier for earlier, later in pairwise(starts)]
+    assert min(gaps) >= interval
+    assert max(gaps) < interval + 0.004  # not interval + 2 round trips (+20 ms)
+
+
+def test_after_another_budget_s_call_the_store_s_clock_decides(store, budget_key):
+    interval = 0.1
+    ours = RequestBudget(budget_key, interval, SlowStore(store, 0.005), lease_s=5)
+    theirs = RequestBudget(budget_key, interval, store, lease_s=5)
+    with ours.slot(Lane.INITIAL):
+        pass
+    with theirs.slot(Lane.FAST):
+        theirs_left = time.monotonic()
+    with ours.slot(Lane.INITIAL):
+        ours_left = time.monotonic()
+
+    # One interval after our own last call would have been right after theirs.
+    assert ours_left - theirs_left >= interval
+
+
 def test_a_caller_that_stops_waiting_leaves_the_queue(store, budget_key, monkeypatch):
     monkeypatch.setattr(budget_module, "WAITER_TTL_S", 0.6)
     budget = RequestBudget(budget_key, 0.05, store, lease_s=5)
@@ -226,6 +289,21 @@ def test_a_call_that_never_releases_holds_the_connection_only_for_its_lease(
         waited = time.monotonic() - started
 
     assert 0.35 <= waited < 3
+
+
+def test_a_deferral_holds_back_the_next_call_of_the_budget_that_called_last(
+    store, budget_key
+):
+    budget = RequestBudget(budget_key, 0.2, store, lease_s=5)
+    with budget.slot(Lane.INITIAL):
+        pass
+    budget.defer(0.5)  # e.g. a 429 with Retry-After
+    started = time.monotonic()
+    with budget.slot(Lane.INITIAL):
+        waited = time.monotonic() - started
+
+    # Its own pace alone would have let it start 0.2 s after its last call.
+    assert waited >= 0.48
 
 
 def test_defer_holds_every_caller_back(store, budget_key):
