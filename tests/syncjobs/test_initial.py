@@ -6,6 +6,7 @@ import time
 
 from practices.models import ReferenceItem
 from records.models import Appointment, Operatory, Patient, Provider
+from syncjobs import pages
 from syncjobs.initial import run_initial_sync
 from syncjobs.models import RunStatus, StreamKind, StreamState, SyncStream
 
@@ -75,9 +76,10 @@ def test_it_estimates_the_time_left_from_the_rate_so_far(initial_a):
 
 
 def test_a_slice_that_runs_out_stores_what_it_read_ahead_and_wastes_no_call(
-    initial_a, fake
+    initial_a, fake, monkeypatch
 ):
     fake.add(*[patient(n) for n in range(1, 31)])  # ten pages of three
+    monkeypatch.setattr(pages, "READ_AHEAD_ROWS", 6)  # two pages ahead
 
     def slow_store(stream, fetched):
         time.sleep(0.1)  # the reader runs ahead while a page is stored
