@@ -36,6 +36,14 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered), rank) - 1]
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """Return the CPU time (user + system) process `pid` (default: this one) has
+    used so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid or os.getpid()}/stat").read_text().rsplit(")", 1)[1]
+    utime, stime = fields.split()[11:13]
+    return (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
+
+
 def ensure_postgres_db(url: str) -> None:
     """Create the database of `url` if it does not exist (PostgreSQL only)."""
     if not url.startswith("postgres"):

@@ -122,6 +122,32 @@ def naive_vs_bulk(sim_practice: dict, sample: int) -> dict[str, float]:
     return {"n": n, "naive_ms": naive / n * 1000, "bulk_ms": bulk / n * 1000}
 
 
+def _cpu_now(sim: c.SimProcess) -> dict[str, float]:
+    """CPU seconds used so far by this process, the simulator and this process's
+    PostgreSQL backend (where the database is PostgreSQL on this machine)."""
+    from django.db import connection
+
+    used = {"ours": c.cpu_seconds(), "simulator": c.cpu_seconds(sim.proc.pid)}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        try:
+            used["postgresql"] = c.cpu_seconds(backend)
+        except OSError:  # a server on another machine
+            pass
+    return used
+
+
+def _cpu_used(before: dict[str, float], after: dict[str, float]) -> str:
+    spent = {k: after[k] - before[k] for k in after if k in before}
+    return (
+        "CPU seconds: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in spent.items())
+        + (f" = {sum(spent.values()):.1f}")
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="large", choices=("small", "medium", "large"))
@@ -162,17 +188,20 @@ def main() -> None:
 
         bare = None
         if not args.no_bare:
+            cpu = _cpu_now(sim)
             bare, pages, rows = bare_walk(sim_practice, entities)
             print(
                 f"bare client: {pages} pages, {rows:,} rows in {bare:.1f} s "
-                f"({rows / bare:,.0f} rows/s)"
+                f"({rows / bare:,.0f} rows/s); " + _cpu_used(cpu, _cpu_now(sim))
             )
 
         stream = c.stream_of(practice, StreamKind.INITIAL)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        cpu = _cpu_now(sim)
         started = time.perf_counter()
         run = run_initial_sync(stream)
         synced = time.perf_counter() - started
+        cpu_line = _cpu_used(cpu, _cpu_now(sim))
         rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         mirror = c.mirror_count(practice)
         total = sum(mirror.values())
@@ -181,6 +210,7 @@ def main() -> None:
             + ", ".join(f"{k} {v:,}" for k, v in mirror.items())
             + f" = {total:,} rows, {total / synced:,.0f} records/s"
         )
+        print(f"    {cpu_line}")
         print(
             f"peak RSS of the syncing process: {rss_peak:.0f} MB "
             f"(before the sync {rss_before:.0f} MB); appointments "

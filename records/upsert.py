@@ -59,7 +59,8 @@ def chunked(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
 def upsert_records(
     practice: Practice, kind: str, records: Iterable[Any], now: datetime
 ) -> UpsertResult:
-    """Write `records` (pms/base dataclasses of one kind) into the mirror."""
+    """Write `records` (pms/base dataclasses of one kind, or their rows from
+    `prepare_rows`) into the mirror."""
     model = model_for(kind)
     result = UpsertResult()
     rows = _prepare(model, records, result)
@@ -84,16 +85,38 @@ def upsert_records(
     return result
 
 
+def prepare_rows(kind: str, records: Iterable[Any]) -> tuple[list[Row], list[tuple]]:
+    """Check and encode `records` for the mirror ahead of the write; return the
+    rows and (pms id, reason) for each record refused. No database work, so the
+    thread that reads pages can do it while another waits for the database;
+    `upsert_records` takes the rows as they are."""
+    result = UpsertResult()
+    rows = [
+        row
+        for record in records
+        if (row := _row(model_for(kind), record, result)) is not None
+    ]
+    return rows, result.rejected
+
+
+def _row(model: type[MirroredRecord], record: Any, result: UpsertResult) -> Row | None:
+    if isinstance(record, Row):
+        return record
+    try:
+        return build_row(model, record)
+    except RowError as exc:
+        result.rejected.append((str(getattr(record, "pms_id", "") or ""), str(exc)))
+        return None
+
+
 def _prepare(
     model: type[MirroredRecord], records: Iterable[Any], result: UpsertResult
 ) -> dict[str, Row]:
     """Return checked rows by PMS id, the newest copy when one repeats in a page."""
     rows: dict[str, Row] = {}
     for record in records:
-        try:
-            row = build_row(model, record)
-        except RowError as exc:
-            result.rejected.append((str(getattr(record, "pms_id", "") or ""), str(exc)))
+        row = _row(model, record, result)
+        if row is None:
             continue
         previous = rows.get(row.pms_id)
         if previous is None or not _older(row.modified_at, previous.modified_at):
@@ -240,7 +263,7 @@ def _obj(
     )
 
 
-def refresh_statistics(*kinds: str) -> list[str]:
+def refresh_statistics(*kinds: str, keys_only: bool = False) -> list[str]:
     """Have PostgreSQL re-sample the mirror tables (`kinds`, default all) whose
     statistics are stale after bulk loads; return the tables it re-sampled.
 
@@ -251,6 +274,11 @@ def refresh_statistics(*kinds: str) -> list[str]:
     changed since the last ANALYZE above 50 + 10 % of the rows it counted, so a
     small practice joining a large mirror does not re-sample the whole table at
     every step of its initial sync.
+
+    `keys_only`: sample only `(practice, pms_id)`, what a page's lookup is planned
+    on: a quarter of the time of a full sample, whose payload column is most of
+    it (an initial sync samples fully once at its end). Such a sample leaves the
+    table's change counter alone, so the rule above still applies.
     """
     if connection.vendor != "postgresql":
         return []
@@ -264,6 +292,7 @@ def refresh_statistics(*kinds: str) -> list[str]:
             [tables],
         )
         stale = [name for (name,) in cursor.fetchall()]
+        columns = " (practice_id, pms_id)" if keys_only else ""
         for name in stale:
-            cursor.execute(f'ANALYZE "{name}"')
+            cursor.execute(f'ANALYZE "{name}"{columns}')
     return stale

@@ -123,7 +123,7 @@ def pull(
             if count_progress and stored & (stored - 1) == 0:
                 # A bulk load outgrows its table's statistics: re-sample after
                 # pages 1, 2, 4, 8, ... (a dozen times for 4,000 pages).
-                refresh_statistics(entity or key)
+                refresh_statistics(entity or key, keys_only=True)
             if not page.has_more:
                 return True
     return False

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pms.base import Capability, Connector, Entity
+from dataclasses import replace
+
+from pms.base import Capability, Connector, Entity, Page, RecordError
+from records.upsert import prepare_rows
 
 from .pages import RunContext, pull, upsert_writer
 
@@ -26,7 +29,16 @@ def pull_entity(ctx: RunContext, entity: Entity, count_progress: bool = False) -
     return pull(
         ctx,
         str(entity),
-        lambda cursor: ctx.connector.fetch_changed(entity, cursor),
+        lambda cursor: prepared(entity, ctx.connector.fetch_changed(entity, cursor)),
         upsert_writer(entity),
         count_progress=count_progress,
     )
+
+
+def prepared(entity: Entity, page: Page) -> Page:
+    """Return `page` with its records checked and encoded for the mirror, those
+    refused added to its errors. Runs on the reading thread, so this Python work
+    overlaps the storing thread's wait for the database."""
+    rows, refused = prepare_rows(entity, page.records)
+    errors = [RecordError(entity, pms_id, reason) for pms_id, reason in refused]
+    return replace(page, records=rows, errors=[*page.errors, *errors])

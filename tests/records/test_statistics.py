@@ -58,3 +58,27 @@ def test_a_bulk_load_is_resampled_once(transactional_db, practice_a):
     )
     wait_for_counters(20)
     assert refresh_statistics(Entity.PATIENT) == []
+
+
+def estimated_rows() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [TABLE])
+        return cursor.fetchone()[0]
+
+
+def test_a_walk_samples_only_the_keys_and_the_end_samples_everything(
+    transactional_db, practice_a
+):
+    if connection.vendor != "postgresql":
+        assert refresh_statistics(keys_only=True) == []
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f'ANALYZE "{TABLE}"')
+    upsert_records(practice_a, Entity.PATIENT, [patient(n) for n in range(1, 900)], T0)
+    wait_for_counters(899)
+
+    assert refresh_statistics(Entity.PATIENT, keys_only=True) == [TABLE]
+    assert estimated_rows() == 899  # what a page's lookup is planned on
+    # The change counter stays, so the full sample at the end still runs.
+    assert refresh_statistics(Entity.PATIENT) == [TABLE]
+    assert changed_since_analyze() == 0
