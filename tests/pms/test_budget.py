@@ -260,6 +260,18 @@ def test_after_another_budget_s_call_the_store_s_clock_decides(store, budget_key
     assert ours_left - theirs_left >= interval
 
 
+def test_a_reserved_start_is_kept_to_the_microsecond_not_the_timer_slack():
+    lateness = []
+    for _ in range(25):
+        moment = time.monotonic() + 0.003
+        budget_module._sleep_until(moment)
+        lateness.append(time.monotonic() - moment)
+
+    assert min(lateness) >= 0  # never early
+    # A plain sleep wakes 50 us or more late (the kernel's timer slack alone).
+    assert sorted(lateness)[len(lateness) // 2] < 0.00003
+
+
 def test_a_caller_that_stops_waiting_leaves_the_queue(store, budget_key, monkeypatch):
     monkeypatch.setattr(budget_module, "WAITER_TTL_S", 0.6)
     budget = RequestBudget(budget_key, 0.05, store, lease_s=5)
