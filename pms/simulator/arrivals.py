@@ -53,13 +53,13 @@ def wall_offset() -> float:
     return offset
 
 
-def stamp_arrivals(listener: socket.socket) -> bool:
-    """Have the kernel stamp what reaches connections accepted from `listener`;
-    return whether it will (Linux only)."""
+def stamp_arrivals(sock: socket.socket) -> bool:
+    """Have the kernel stamp what reaches `sock` (a listening socket: every
+    connection accepted from it); return whether it will (Linux only)."""
     if not sys.platform.startswith("linux") or not _SPACE:
         return False
     try:
-        listener.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     except OSError:
         return False
     return True
@@ -68,11 +68,7 @@ def stamp_arrivals(listener: socket.socket) -> bool:
 def stamped_reader(sock: socket.socket, buffering: int) -> io.BufferedReader | None:
     """Return a buffered reader of `sock` that notes arrival times, or None where
     the kernel does not stamp packets (then the caller reads as usual)."""
-    if not sys.platform.startswith("linux") or not _SPACE:
-        return None
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-    except OSError:
+    if not stamp_arrivals(sock):
         return None
     size = buffering if buffering > 0 else io.DEFAULT_BUFFER_SIZE
     return io.BufferedReader(StampedSocketIO(sock), size)
