@@ -90,11 +90,9 @@ def prepare_rows(kind: str, records: Iterable[Any]) -> tuple[list[Row], list[tup
     rows and (pms id, reason) for each record refused. No database work, so the
     thread that reads pages can do it while another waits for the database;
     `upsert_records` takes the rows as they are."""
-    result = UpsertResult()
+    model, result = model_for(kind), UpsertResult()
     rows = [
-        row
-        for record in records
-        if (row := _row(model_for(kind), record, result)) is not None
+        row for record in records if (row := _row(model, record, result)) is not None
     ]
     return rows, result.rejected
 
