@@ -275,18 +275,22 @@ def refresh_statistics(*kinds: str, keys_only: bool = False) -> list[str]:
 
     `keys_only`: sample only `(practice, pms_id)`, what a page's lookup is planned
     on: a quarter of the time of a full sample, whose payload column is most of
-    it (an initial sync samples fully once at its end). Such a sample leaves the
-    table's change counter alone, so the rule above still applies.
+    it (an initial sync samples fully once at its end). Such a sample updates the
+    row estimate but not the change counter, so its rule is the hazard itself:
+    the table holds more than twice the rows the planner counts (plus 50).
     """
     if connection.vendor != "postgresql":
         return []
     models = [model_for(k) for k in kinds] if kinds else MIRROR_MODELS.values()
     tables = [model._meta.db_table for model in models]
+    if keys_only:
+        rule = "s.n_live_tup > 50 + 2 * GREATEST(c.reltuples, 0)"
+    else:
+        rule = "s.n_mod_since_analyze > 50 + 0.1 * GREATEST(c.reltuples, 0)"
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT s.relname FROM pg_stat_user_tables s "
-            "JOIN pg_class c ON c.oid = s.relid WHERE s.relname = ANY(%s) "
-            "AND s.n_mod_since_analyze > 50 + 0.1 * GREATEST(c.reltuples, 0)",
+            f"JOIN pg_class c ON c.oid = s.relid WHERE s.relname = ANY(%s) AND {rule}",
             [tables],
         )
         stale = [name for (name,) in cursor.fetchall()]

@@ -79,6 +79,14 @@ def test_a_walk_samples_only_the_keys_and_the_end_samples_everything(
 
     assert refresh_statistics(Entity.PATIENT, keys_only=True) == [TABLE]
     assert estimated_rows() == 899  # what a page's lookup is planned on
-    # The change counter stays, so the full sample at the end still runs.
+    # The estimate is current: the next step of this walk, or another practice's
+    # walk, does not sample again (the change counter alone would say stale).
+    assert refresh_statistics(Entity.PATIENT, keys_only=True) == []
+    upsert_records(
+        practice_a, Entity.PATIENT, [patient(n) for n in range(900, 1000)], T0
+    )
+    wait_for_counters(999)
+    assert refresh_statistics(Entity.PATIENT, keys_only=True) == []  # not doubled
+    # The full sample at the end still runs, and resets the counter.
     assert refresh_statistics(Entity.PATIENT) == [TABLE]
     assert changed_since_analyze() == 0
