@@ -60,3 +60,28 @@ def test_a_row_the_database_refuses_is_isolated_and_the_rest_lands(practice_a):
     refused = _write(Patient, practice_a, writes, NOW)
     assert [pms_id for pms_id, _ in refused] == ["5"]
     assert Patient.objects.count() == 7
+
+
+def test_payloads_the_fast_encoder_refuses_still_land(practice_a):
+    # orjson refuses integers beyond 64 bits and keys that are not text; the
+    # standard encoder takes them, and PostgreSQL's jsonb stores both.
+    page = [
+        replace(patient(1), raw={"PatNum": 1, "Balance": 2**70}),
+        replace(patient(2), raw={7: "seven"}),
+        replace(patient(3), raw={"PatNum": 3, "x": object()}),
+    ]
+    result = upsert_records(practice_a, Entity.PATIENT, page, NOW)
+
+    assert result.rejected == [("3", "raw payload is not JSON")]
+    stored = dict(Patient.objects.values_list("pms_id", "raw"))
+    assert stored["1"]["Balance"] == 2**70
+    assert stored["2"]["7"] == "seven"
+
+
+def test_a_payload_is_stored_as_the_text_that_was_hashed(practice_a):
+    upsert_records(practice_a, Entity.PATIENT, [patient(1)], NOW)
+    # The same payload with its keys in another order is the same record.
+    again = replace(patient(1), raw=dict(reversed(patient(1).raw.items())))
+    result = upsert_records(practice_a, Entity.PATIENT, [again], NOW)
+    assert result.unchanged == 1
+    assert Patient.objects.get(pms_id="1").raw == patient(1).raw
