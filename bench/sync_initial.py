@@ -141,11 +141,8 @@ def _cpu_now(sim: c.SimProcess) -> dict[str, float]:
 
 def _cpu_used(before: dict[str, float], after: dict[str, float]) -> str:
     spent = {k: after[k] - before[k] for k in after if k in before}
-    return (
-        "CPU seconds: "
-        + ", ".join(f"{k} {v:.1f}" for k, v in spent.items())
-        + (f" = {sum(spent.values()):.1f}")
-    )
+    each = ", ".join(f"{k} {v:.1f}" for k, v in spent.items())
+    return f"CPU seconds: {each} = {sum(spent.values()):.1f}"
 
 
 def main() -> None:

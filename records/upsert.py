@@ -23,7 +23,7 @@ from .rows import MIRROR_MODELS, Row, RowError, build_row, model_for
 
 CHUNK = 500  # ids per IN (...) query, well under SQLite's variable limit
 UNIQUE = ["practice", "pms_id"]
-# Overwritten by an update, in the order `_copy` writes them.
+# Overwritten by an update, besides the data fields.
 META_FIELDS = ("pms_modified_at", "last_synced_at", "deleted_at", "content_hash", "raw")
 
 
@@ -90,20 +90,22 @@ def prepare_rows(kind: str, records: Iterable[Any]) -> tuple[list[Row], list[tup
     rows and (pms id, reason) for each record refused. No database work, so the
     thread that reads pages can do it while another waits for the database;
     `upsert_records` takes the rows as they are."""
-    model, result = model_for(kind), UpsertResult()
+    model, rejected = model_for(kind), []
     rows = [
-        row for record in records if (row := _row(model, record, result)) is not None
+        row for record in records if (row := _row(model, record, rejected)) is not None
     ]
-    return rows, result.rejected
+    return rows, rejected
 
 
-def _row(model: type[MirroredRecord], record: Any, result: UpsertResult) -> Row | None:
+def _row(model: type[MirroredRecord], record: Any, rejected: list) -> Row | None:
+    """Return `record`'s checked row (as it is if already one), or None after
+    noting (pms id, reason) in `rejected`."""
     if isinstance(record, Row):
         return record
     try:
         return build_row(model, record)
     except RowError as exc:
-        result.rejected.append((str(getattr(record, "pms_id", "") or ""), str(exc)))
+        rejected.append((str(getattr(record, "pms_id", "") or ""), str(exc)))
         return None
 
 
@@ -113,7 +115,7 @@ def _prepare(
     """Return checked rows by PMS id, the newest copy when one repeats in a page."""
     rows: dict[str, Row] = {}
     for record in records:
-        row = _row(model, record, result)
+        row = _row(model, record, result.rejected)
         if row is None:
             continue
         previous = rows.get(row.pms_id)
@@ -220,21 +222,30 @@ def _copy(
 ) -> None:
     """Upsert through COPY, from plain tuples: no model instance per row, and the
     payload goes as the JSON text the content hash was taken of."""
-    fields = ["practice", "pms_id", *META_FIELDS, "first_seen_at", *model.DATA_FIELDS]
     copy_upsert(
         model,
-        fields,
+        [
+            "practice",
+            "pms_id",
+            "pms_modified_at",
+            "first_seen_at",
+            "last_synced_at",
+            "deleted_at",
+            "content_hash",
+            "raw",
+            *model.DATA_FIELDS,
+        ],
         [
             (
                 practice.pk,
                 row.pms_id,
                 row.modified_at,
                 now,
+                now,
                 deleted_at,
                 row.content_hash,
                 row.raw_text,
-                now,
-                *row.values.values(),
+                *row.values.values(),  # in DATA_FIELDS order (rows.build_row)
             )
             for row, deleted_at in writes
         ],
