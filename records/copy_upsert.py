@@ -37,22 +37,12 @@ def copy_upsert(
     default, as `bulk_create` gives them. A JSON field named in `json_text` takes
     JSON text as it is; other JSON fields take values to encode."""
     meta = model._meta
-    rest = [
-        f for f in meta.concrete_fields if not f.primary_key and f.name not in fields
-    ]
-    defaults = tuple(f.get_default() for f in rest)
-    fields = [*fields, *(f.name for f in rest)]
-    columns = ", ".join(_quote(meta.get_field(n).column) for n in fields)
+    shape = _Shape(model, fields, json_text)
     unique = ", ".join(_quote(meta.get_field(n).column) for n in unique_fields)
     updates = ", ".join(
         f"{_quote(c)} = EXCLUDED.{_quote(c)}"
         for c in (meta.get_field(name).column for name in update_fields)
     )
-    encode = [
-        i
-        for i, name in enumerate(fields)
-        if isinstance(meta.get_field(name), models.JSONField) and name not in json_text
-    ]
     table = _quote(meta.db_table)
     staging = _quote(f"staging_{meta.db_table}")
     # Inside the caller's transaction, if any: no savepoint of its own.
@@ -61,21 +51,71 @@ def copy_upsert(
         # it created with it, so ask every time).
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS "
-            f"AS SELECT {columns} FROM {table} WITH NO DATA"
+            f"AS SELECT {shape.columns} FROM {table} WITH NO DATA"
         )
-        with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+        shape.copy(cursor, staging, rows)
+        cursor.execute(
+            f"INSERT INTO {table} ({shape.columns}) SELECT {shape.columns} "
+            f"FROM {staging} ON CONFLICT ({unique}) DO UPDATE SET {updates}"
+        )
+        # Another upsert of this table may follow in the same transaction.
+        cursor.execute(f"DELETE FROM {staging}")
+
+
+def copy_insert(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    json_text: Collection[str] = (),
+) -> None:
+    """Insert `rows` as `copy_upsert` does, for rows the caller knows are new:
+    COPY straight into the table, without the staging table and the INSERT from
+    it (half the database's work of a bulk load). A row that exists after all
+    raises IntegrityError, and the caller upserts instead."""
+    shape = _Shape(model, fields, json_text)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        shape.copy(cursor, _quote(model._meta.db_table), rows)
+
+
+class _Shape:
+    """The columns a COPY writes: `fields`, then every other column at its default."""
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        fields: Sequence[str],
+        json_text: Collection[str],
+    ) -> None:
+        meta = model._meta
+        rest = [
+            f
+            for f in meta.concrete_fields
+            if not f.primary_key and f.name not in fields
+        ]
+        self.defaults = tuple(f.get_default() for f in rest)
+        names = [*fields, *(f.name for f in rest)]
+        self.columns = ", ".join(_quote(meta.get_field(n).column) for n in names)
+        self.encode = [
+            i
+            for i, name in enumerate(names)
+            if isinstance(meta.get_field(name), models.JSONField)
+            and name not in json_text
+        ]
+
+    def copy(self, cursor: Any, table: str, rows: Iterable[Sequence[Any]]) -> None:
+        defaults, encode = self.defaults, self.encode
+        # psycopg's own cursor, so Django's error classes by hand: a refused row
+        # (a duplicate key, a NULL) raises IntegrityError, as from `execute`.
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {table} ({self.columns}) FROM STDIN") as copy,
+        ):
             for given in rows:
                 row = [*given, *defaults] if defaults or encode else given
                 for i in encode:
                     if row[i] is not None:
                         row[i] = Jsonb(row[i])
                 copy.write_row(row)
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "
-            f"ON CONFLICT ({unique}) DO UPDATE SET {updates}"
-        )
-        # Another upsert of this table may follow in the same transaction.
-        cursor.execute(f"DELETE FROM {staging}")
 
 
 def _quote(name: str) -> str:

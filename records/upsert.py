@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from practices.models import Practice
 
-from .copy_upsert import copy_upsert
+from .copy_upsert import copy_insert, copy_upsert
 from .models import MirroredRecord
 from .rows import MIRROR_MODELS, Row, RowError, build_row, model_for
 
@@ -155,10 +155,12 @@ def _stored(
 
 
 class Write(NamedTuple):
-    """A row to write and the deletion time it carries."""
+    """A row to write, the deletion time it carries, and whether the mirror held
+    no row for it when the page's rows were read."""
 
     row: Row
     deleted_at: datetime | None
+    new: bool = False
 
 
 def _decide(
@@ -167,7 +169,7 @@ def _decide(
     """Return what to write for `row`, or None when nothing should change."""
     if old is None:
         result.created += 1
-        return Write(row, now if row.is_deleted else None)
+        return Write(row, now if row.is_deleted else None, new=True)
     if old.content_hash == row.content_hash:
         result.unchanged += 1
         return None
@@ -186,7 +188,11 @@ def _decide(
 
 
 def _write(
-    model: type[MirroredRecord], practice: Practice, writes: list[Write], now: datetime
+    model: type[MirroredRecord],
+    practice: Practice,
+    writes: list[Write],
+    now: datetime,
+    insert_new: bool = True,
 ) -> list[tuple[str, str]]:
     """Bulk upsert `writes`; return (pms id, reason) for rows the database refused.
 
@@ -198,7 +204,7 @@ def _write(
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":
-                _copy(model, practice, writes, now)
+                _copy(model, practice, writes, now, insert_new)
             else:
                 model.objects.bulk_create(
                     [_obj(model, practice, write, now) for write in writes],
@@ -207,51 +213,78 @@ def _write(
                     update_fields=[*model.DATA_FIELDS, *META_FIELDS],
                 )
         return []
+    except IntegrityError as exc:
+        new = insert_new and any(write.new for write in writes)
+        if new and connection.vendor == "postgresql":
+            # Another stream inserted one of the "new" rows since the page's rows
+            # were read (nothing locks a row that does not exist yet), or a row is
+            # refused: upsert the batch, which halves it if a row is refused.
+            return _write(model, practice, writes, now, insert_new=False)
+        refused: DatabaseError = exc
     except DatabaseError as exc:
-        if len(writes) == 1:
-            reason = f"database refused the record: {exc}"[:500]
-            return [(writes[0].row.pms_id, reason)]
+        refused = exc
+    if len(writes) == 1:
+        reason = f"database refused the record: {refused}"[:500]
+        return [(writes[0].row.pms_id, reason)]
     middle = len(writes) // 2
-    return _write(model, practice, writes[:middle], now) + _write(
-        model, practice, writes[middle:], now
+    return _write(model, practice, writes[:middle], now, insert_new) + _write(
+        model, practice, writes[middle:], now, insert_new
     )
 
 
+# The columns `_copy` writes, in the order of `_copy_values`.
+COPY_FIELDS = (
+    "practice",
+    "pms_id",
+    "pms_modified_at",
+    "first_seen_at",
+    "last_synced_at",
+    "deleted_at",
+    "content_hash",
+    "raw",
+)
+
+
 def _copy(
-    model: type[MirroredRecord], practice: Practice, writes: list[Write], now: datetime
+    model: type[MirroredRecord],
+    practice: Practice,
+    writes: list[Write],
+    now: datetime,
+    insert_new: bool,
 ) -> None:
-    """Upsert through COPY, from plain tuples: no model instance per row, and the
-    payload goes as the JSON text the content hash was taken of."""
-    copy_upsert(
-        model,
-        [
-            "practice",
-            "pms_id",
-            "pms_modified_at",
-            "first_seen_at",
-            "last_synced_at",
-            "deleted_at",
-            "content_hash",
-            "raw",
-            *model.DATA_FIELDS,
-        ],
-        [
-            (
-                practice.pk,
-                row.pms_id,
-                row.modified_at,
-                now,
-                now,
-                deleted_at,
-                row.content_hash,
-                row.raw_text,
-                *row.values.values(),  # in DATA_FIELDS order (rows.build_row)
-            )
-            for row, deleted_at in writes
-        ],
-        UNIQUE,
-        [*model.DATA_FIELDS, *META_FIELDS],
-        json_text=("raw",),
+    """Write through COPY, from plain tuples: no model instance per row, and the
+    payload goes as the JSON text the content hash was taken of. Rows the mirror
+    did not hold are COPYed straight into the table (`insert_new`), the others
+    upserted through the staging table."""
+    fields = [*COPY_FIELDS, *model.DATA_FIELDS]
+    if insert_new:
+        new = [_copy_values(practice, write, now) for write in writes if write.new]
+        if new:
+            copy_insert(model, fields, new, json_text=("raw",))
+        writes = [write for write in writes if not write.new]
+    if writes:
+        copy_upsert(
+            model,
+            fields,
+            [_copy_values(practice, write, now) for write in writes],
+            UNIQUE,
+            [*model.DATA_FIELDS, *META_FIELDS],
+            json_text=("raw",),
+        )
+
+
+def _copy_values(practice: Practice, write: Write, now: datetime) -> tuple:
+    row = write.row
+    return (
+        practice.pk,
+        row.pms_id,
+        row.modified_at,
+        now,
+        now,
+        write.deleted_at,
+        row.content_hash,
+        row.raw_text,
+        *row.values.values(),  # in DATA_FIELDS order (rows.build_row)
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -217,6 +217,7 @@ def store_page(
     stream = ctx.stream
     fetched = len(page.records) + len(page.errors)
     with transaction.atomic():
+        _commit_without_flush_wait()
         counts = writer(stream, page.records, now)
         failed = record_failures(ctx, entity, page.errors, counts.rejected, now)
         ctx.has_open_failures = ctx.has_open_failures or bool(failed)
@@ -244,6 +245,19 @@ def store_page(
     if ctx.progress is not None:
         ctx.progress(stream, fetched)
     return counts
+
+
+def _commit_without_flush_wait() -> None:
+    """Let this transaction's COMMIT return before its WAL reaches the disk
+    (PostgreSQL; ~10 ms a page on this machine's disk, a quarter of a bulk load's
+    database time). Only a crash of the database server can lose such a commit,
+    and then the page's rows, failures, counters and cursor checkpoint are lost
+    together: the walk resumes from the earlier cursor and reads the page again,
+    as after any crash before a commit. The mirror is a copy of the PMS, so
+    nothing is lost that the next read does not bring back."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def mark_step_done(ctx: RunContext, key: str) -> None:
