@@ -92,6 +92,7 @@ def main() -> None:
             "until": run.finished_at.timestamp(),
         }
         calls = sim.admin("GET", sp["id"], "violations", params=window)["calls"]
+        late = sim.admin("GET", sp["id"], "lateness", params=window)
         time.sleep(30 + 5)  # let the fast streams pick up what changed meanwhile
         cluster.stop()
         cluster = None
@@ -107,6 +108,15 @@ def main() -> None:
         print(
             f"budget: initial time / (calls x interval) = {elapsed:.1f} / {ideal:.1f}"
             f" = {ratio:.3f}  target <= 1.05  {'MET' if ratio <= 1.05 else 'MISSED'}"
+        )
+        print(
+            f"    beyond one interval a call: {elapsed - ideal:.2f} s = before the "
+            f"first call {late['before_first']:.2f} s + after the last "
+            f"{late['after_last']:.2f} s - one interval + calls arriving late: "
+            + ", ".join(
+                f"{bucket} {v['calls']} calls {v['seconds']:+.2f} s"
+                for bucket, v in late["late"].items()
+            )
         )
         print(
             f"over-limit calls (simulator violations): {violations.get('total')}  "

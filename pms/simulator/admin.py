@@ -1,4 +1,5 @@
-"""The /_sim admin API: practices, faults, violations, requests, clock, changes."""
+"""The /_sim admin API: practices, faults, violations and lateness, requests, clock,
+changes."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ RULES = [
     Rule(P, endpoint="practice", methods=["GET", "DELETE"]),
     Rule(f"{P}/faults", endpoint="faults", methods=["GET", "PUT", "DELETE"]),
     Rule(f"{P}/violations", endpoint="violations", methods=["GET", "DELETE"]),
+    Rule(f"{P}/lateness", endpoint="lateness"),
     Rule(f"{P}/requests", endpoint="requests", methods=["GET", "DELETE"]),
     Rule(f"{P}/settings", endpoint="settings", methods=["GET", "PUT"]),
     Rule(f"{P}/clock", endpoint="clock", methods=["GET", "PUT"]),
@@ -130,6 +132,14 @@ class AdminApi:
             if request.args.get(name)
         }
         return _json(practice.violations(**window))
+
+    def do_lateness(self, request: Request, practice: Practice) -> Response:
+        try:
+            since, until = (float(request.args[name]) for name in ("since", "until"))
+        except (KeyError, ValueError):
+            raise BadRequest("since and until (epoch seconds) are required") from None
+        face = request.args.get("face", "opendental")
+        return _json(practice.lateness(face, since, until))
 
     def do_requests(self, request: Request, practice: Practice) -> Response:
         if request.method == "DELETE":

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from .faults import FaultInjector
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, lateness
 from .records import KINDS
 from .store import Store
 
@@ -163,6 +163,17 @@ class Practice:
             calls = [lim.calls_between(*window) for lim in limiters.values()]
         counts["calls"] = sum(calls)
         return counts
+
+    def lateness(self, face: str, since: float, until: float) -> dict[str, Any]:
+        """Return where the time between two epoch times went beyond one interval
+        per call of `face` (see `ratelimit.lateness`), and the calls counted."""
+        limiter = self.limiter(face)
+        arrivals = limiter.arrivals_between(since, until)
+        return {
+            "calls": len(arrivals),
+            "interval": limiter.interval,
+            **lateness(arrivals, limiter.interval, since, until),
+        }
 
     def reset_violations(self) -> None:
         """Zero every face's violation count and budget slot."""

@@ -5,10 +5,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from itertools import pairwise
 
 from .arrivals import wall_offset
 
 REMEMBERED_ARRIVALS = 200_000
+# Upper bounds (ms) of the buckets `lateness_between` sorts late calls into.
+LATENESS_BUCKETS_MS = (0.5, 1.0, 2.0, 5.0, 20.0, 100.0)
 
 
 class RateLimiter:
@@ -58,6 +61,11 @@ class RateLimiter:
         with self._lock:
             return sum(since <= at <= until for at in self.arrivals)
 
+    def arrivals_between(self, since: float, until: float) -> list[float]:
+        """Return the arrival times (epoch s) between two epoch times, in order."""
+        with self._lock:
+            return sorted(at for at in self.arrivals if since <= at <= until)
+
     def reset(self) -> None:
         """Forget violations and the current slot."""
         with self._lock:
@@ -65,3 +73,32 @@ class RateLimiter:
             self.calls = 0
             self.arrivals.clear()
             self._next_start = 0.0
+
+
+def lateness(
+    arrivals: list[float], interval: float, since: float, until: float
+) -> dict[str, float | dict[str, dict[str, float]]]:
+    """Account for the time between `since` and `until` beyond one `interval` per
+    call: the wait before the first arrival, after the last, and how late each
+    call arrived after the one before it, by bucket (calls, seconds lost).
+
+    The parts add up: (until - since) - calls x interval = before + after -
+    interval + the sum of every call's lateness (negative for a call that came
+    early, which is a violation)."""
+    buckets: dict[str, dict[str, float]] = {}
+    bounds = [*LATENESS_BUCKETS_MS, float("inf")]
+    for earlier, later in pairwise(arrivals):
+        late_ms = (later - earlier - interval) * 1000
+        bound = next(b for b in bounds if late_ms < b)
+        bucket = buckets.setdefault(f"< {bound:g} ms", {"calls": 0, "seconds": 0.0})
+        bucket["calls"] += 1
+        bucket["seconds"] += late_ms / 1000
+    return {
+        "before_first": arrivals[0] - since if arrivals else until - since,
+        "after_last": until - arrivals[-1] if arrivals else 0.0,
+        "late": {key: buckets[key] for key in sorted(buckets, key=_bucket_bound)},
+    }
+
+
+def _bucket_bound(key: str) -> float:
+    return float(key.split()[1])

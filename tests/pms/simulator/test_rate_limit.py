@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from pms.simulator.ratelimit import RateLimiter
+from pms.simulator.ratelimit import RateLimiter, lateness
 
 
 def call(practice, session):
@@ -86,3 +86,54 @@ def test_calls_are_counted_by_arrival_not_by_when_they_are_handled():
     # This one arrived too soon, however late it is handled.
     assert limiter.admit(first + 0.15) == pytest.approx(0.05)
     assert limiter.violations == 1
+
+
+def test_lateness_accounts_for_every_second_beyond_the_interval():
+    interval = 0.020
+    since = 1000.0
+    # Calls 0.3 ms, 0.3 ms, 3 ms and 150 ms late, and one 1 ms early.
+    gaps = [0.0203, 0.0203, 0.023, 0.170, 0.019]
+    arrivals = [since + 0.5]
+    for gap in gaps:
+        arrivals.append(arrivals[-1] + gap)
+    until = arrivals[-1] + 0.25
+
+    report = lateness(arrivals, interval, since, until)
+
+    assert report["before_first"] == pytest.approx(0.5)
+    assert report["after_last"] == pytest.approx(0.25)
+    late = report["late"]
+    assert list(late) == ["< 0.5 ms", "< 5 ms", "< inf ms"]  # in bucket order
+    assert late["< 0.5 ms"]["calls"] == 3  # two slightly late, one early
+    assert late["< 0.5 ms"]["seconds"] == pytest.approx(0.0006 - 0.001)
+    assert late["< 5 ms"] == {"calls": 1, "seconds": pytest.approx(0.003)}
+    assert late["< inf ms"] == {"calls": 1, "seconds": pytest.approx(0.150)}
+    # The parts add up to the time beyond one interval per call.
+    beyond = (until - since) - len(arrivals) * interval
+    lost = sum(bucket["seconds"] for bucket in late.values())
+    assert beyond == pytest.approx(
+        report["before_first"] + report["after_last"] - interval + lost
+    )
+
+
+def test_the_admin_api_reports_lateness_of_the_calls_in_a_window(
+    sim_practice, od_session
+):
+    sim_practice.settings(rate_interval_ms=50, rate_mode="delay")
+    since = time.time()
+    for _ in range(3):
+        assert call(sim_practice, od_session).status_code == 200
+        time.sleep(0.08)  # ~30 ms late each
+    until = time.time()
+    admin = f"{sim_practice.admin_url}/lateness"
+
+    report = requests.get(admin, params={"since": since, "until": until}).json()
+
+    assert report["calls"] == 3
+    assert report["interval"] == pytest.approx(0.05)
+    late = report["late"]
+    assert sum(bucket["calls"] for bucket in late.values()) == 2
+    assert set(late) <= {"< 100 ms"}  # 30 ms late and more, not 100
+    missing = requests.get(admin, params={"since": since})
+    assert missing.status_code == 400
+    assert "since and until" in missing.text
