@@ -24,7 +24,13 @@ the last call on the connection was the caller's own and nothing has moved the
 next start since (no other grant, no deferral), the store says so and the caller
 starts exactly one interval after its own call left, on its own clock: a walk
 that makes call after call loses no fraction of a millisecond per call to the
-two conversions.
+two conversions. "Left" is when the request was written; from a start to the
+write a call spends its client's own path (a connection, the request's bytes), so
+an own-paced start comes that path early (the shortest of its recent calls'), so
+that the request, not the start, follows the last one by the interval. Never by
+more than the margin: a call whose path is shorter than any before it (a kept-
+alive connection after a TLS handshake) still leaves a full PMS interval after
+the last.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import os
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,6 +58,7 @@ POLL_S = 0.05  # how often a waiter looks again (at most; a shorter interval: th
 RESERVE_S = 0.1  # the head takes a start at most this far ahead (or one interval)
 WAITER_TTL_S = 10.0  # a waiter that stops polling for this long leaves the queue
 SPIN_S = 0.0005  # the end of a wait for a start is spent on the clock, not asleep
+LEADS_KEPT = 32  # recent calls whose time from start to request written is kept
 
 
 class BudgetStore(Protocol):
@@ -115,15 +123,18 @@ class RequestBudget:
         lease_s: float = 120.0,
         max_wait_s: float = 600.0,
         label: str = "the PMS",
+        margin_s: float = 0.0,
     ) -> None:
         self.key = key
-        self.interval_s = interval_s
+        self.interval_s = interval_s  # the PMS's interval and our margin
+        self.margin_s = margin_s  # of `interval_s`; own-paced starts may use it
         self.store = store
         self.lease_s = lease_s
         self.max_wait_s = max_wait_s
         self.label = label
         self.owner = uuid.uuid4().hex
         self._sent_at: float | None = None  # when this budget's last call left
+        self._leads: deque[float] = deque(maxlen=LEADS_KEPT)  # start -> written
 
     @contextmanager
     def slot(self, lane: Lane) -> Iterator[Call]:
@@ -133,10 +144,13 @@ class RequestBudget:
         really left; by default it is the moment the slot began.
         """
         token = self.acquire(lane)
-        call = Call(sent_at=time.monotonic())
+        began = time.monotonic()
+        call = Call(sent_at=began)
         try:
             yield call
         finally:
+            if call.sent_at > began:
+                self._leads.append(call.sent_at - began)
             self.release(token, call.sent_at)
 
     def acquire(self, lane: Lane) -> str:
@@ -157,7 +171,12 @@ class RequestBudget:
                     if turn.granted:
                         until = turn.until
                         if turn.own and self._sent_at is not None:
-                            until = self._sent_at + self.interval_s
+                            lead = min(self._leads, default=0.0)
+                            until = (
+                                self._sent_at
+                                + self.interval_s
+                                - min(lead, self.margin_s)
+                            )
                         _sleep_until(until)
                         return token
                     if turn.until > deadline:
@@ -667,4 +686,5 @@ def budget_for(
         default_store(),
         lease_s=lease_s,
         label=label,
+        margin_s=margin_ms / 1000,
     )
