@@ -84,6 +84,11 @@ def test_an_impossible_date_is_refused():
         "21-01-01",
         "2021-01-01 08:00:00.5",
         "today",
+        # Other ISO forms the standard library's parser takes: not Open Dental's.
+        "2021-W01-1 08:00:00",
+        "2021-01-01+08:00:00",
+        "2021-01-01 08:00:00+02:00",
+        "\uff12\uff10\uff12\uff11-01-01 08:00:00",  # full-width digits
     ],
 )
 def test_a_malformed_date_or_time_is_refused(value):
@@ -104,8 +109,15 @@ def test_dates_and_times_are_read_as_leniently_as_strptime_reads_them():
         parse_time("25:00:00", "x")
 
 
+@pytest.mark.parametrize("value", ["2021-W01-1", "2021-001", "2021-01-0x"])
+def test_a_date_in_another_form_is_refused(value):
+    with pytest.raises(WireError, match="not a valid date"):
+        parse_date(value, "Birthdate")
+
+
 def test_a_server_stamp_is_kept_as_canonical_text_and_needs_its_time():
     assert parse_stamp("2021-3-4 8:05:09", "x") == "2021-03-04 08:05:09"
+    assert parse_stamp(" 2021-03-04 08:05:09 ", "x") == "2021-03-04 08:05:09"
     with pytest.raises(WireError, match="not a valid date and time"):
         parse_stamp("2021-03-04", "x")
 
