@@ -1,5 +1,6 @@
-"""The mirror's bulk upsert on PostgreSQL: COPY into a staging table, then one
-INSERT … ON CONFLICT DO UPDATE from it.
+"""The mirror's bulk writes on PostgreSQL: COPY into a staging table, then one
+INSERT … ON CONFLICT DO UPDATE from it (`copy_upsert`); or, for rows the caller
+knows are new, COPY straight into the table (`copy_insert`).
 
 Django's `bulk_create(update_conflicts=True)` on PostgreSQL sends each column as an
 array literal that psycopg quotes in Python (client-side binding): at 1,000 rows a

@@ -10,7 +10,7 @@ from itertools import pairwise
 from .arrivals import wall_offset
 
 REMEMBERED_ARRIVALS = 200_000
-# Upper bounds (ms) of the buckets `lateness_between` sorts late calls into.
+# Upper bounds (ms) of the buckets `lateness` sorts late calls into.
 LATENESS_BUCKETS_MS = (0.5, 1.0, 2.0, 5.0, 20.0, 100.0)
 
 
@@ -85,20 +85,19 @@ def lateness(
     The parts add up: (until - since) - calls x interval = before + after -
     interval + the sum of every call's lateness (negative for a call that came
     early, which is a violation)."""
-    buckets: dict[str, dict[str, float]] = {}
     bounds = [*LATENESS_BUCKETS_MS, float("inf")]
+    counts = {bound: [0, 0.0] for bound in bounds}  # calls, seconds
     for earlier, later in pairwise(arrivals):
-        late_ms = (later - earlier - interval) * 1000
-        bound = next(b for b in bounds if late_ms < b)
-        bucket = buckets.setdefault(f"< {bound:g} ms", {"calls": 0, "seconds": 0.0})
-        bucket["calls"] += 1
-        bucket["seconds"] += late_ms / 1000
+        late = later - earlier - interval
+        bucket = counts[next(b for b in bounds if late * 1000 < b)]
+        bucket[0] += 1
+        bucket[1] += late
     return {
         "before_first": arrivals[0] - since if arrivals else until - since,
         "after_last": until - arrivals[-1] if arrivals else 0.0,
-        "late": {key: buckets[key] for key in sorted(buckets, key=_bucket_bound)},
+        "late": {
+            f"< {bound:g} ms": {"calls": calls, "seconds": seconds}
+            for bound, (calls, seconds) in counts.items()
+            if calls
+        },
     }
-
-
-def _bucket_bound(key: str) -> float:
-    return float(key.split()[1])
