@@ -160,7 +160,7 @@ class Practice:
             calls = [lim.calls for lim in limiters.values()]
         else:
             window = (since or 0.0, until if until is not None else float("inf"))
-            calls = [lim.calls_between(*window) for lim in limiters.values()]
+            calls = [len(lim.arrivals_between(*window)) for lim in limiters.values()]
         counts["calls"] = sum(calls)
         return counts
 

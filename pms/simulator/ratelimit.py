@@ -56,13 +56,9 @@ class RateLimiter:
         time.sleep(max(0.0, start - time.monotonic()))
         return None
 
-    def calls_between(self, since: float, until: float) -> int:
-        """Count the calls that arrived between two epoch times (inclusive)."""
-        with self._lock:
-            return sum(since <= at <= until for at in self.arrivals)
-
     def arrivals_between(self, since: float, until: float) -> list[float]:
-        """Return the arrival times (epoch s) between two epoch times, in order."""
+        """Return the arrival times (epoch s) between two epoch times (inclusive),
+        in order."""
         with self._lock:
             return sorted(at for at in self.arrivals if since <= at <= until)
 
