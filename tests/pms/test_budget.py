@@ -403,29 +403,55 @@ def test_a_database_budget_keeps_one_connection_and_replaces_a_dropped_one(
         time.sleep(0.02)
 
 
+_sleep_until = budget_module._sleep_until
+
+
 def paced_writes(budget, paths: list[float]) -> list[float]:
     """Make one call per entry of `paths`, each written that many seconds after
     its slot began (a connection and the request's bytes); return the writes."""
     written = []
     for path in paths:
         with budget.slot(Lane.INITIAL) as call:
-            budget_module._sleep_until(time.monotonic() + path)
+            _sleep_until(time.monotonic() + path)
             call.sent_at = time.monotonic()
             written.append(call.sent_at)
     return written
 
 
-def test_an_own_paced_start_comes_early_by_the_path_to_the_write(store, budget_key):
-    # 100 ms of the PMS's interval and a 5 ms margin; every call takes 3 ms from
-    # its start to its request being written.
-    budget = RequestBudget(budget_key, 0.105, store, lease_s=5, margin_s=0.005)
-    written = paced_writes(budget, [0.003] * 9)
+def test_an_own_paced_start_comes_early_by_the_shortest_path_to_the_write(
+    store, budget_key, monkeypatch
+):
+    # 100 ms of the PMS's interval and a 5 ms margin; calls take 4 or 3 ms from
+    # their start to their request being written.
+    sleeps, planned = [], []  # every sleep's end; the one each turn began at
 
-    gaps = sorted(later - earlier for earlier, later in pairwise(written))
-    assert gaps[0] >= 0.105  # the whole margin is kept
-    # Without the early start every gap would be 108 ms or more: interval,
-    # margin, path (the median: a loaded machine wakes a thread late now and then).
-    assert gaps[len(gaps) // 2] < 0.107
+    def sleep_until(moment):
+        sleeps.append(moment)
+        _sleep_until(moment)
+
+    monkeypatch.setattr(budget_module, "_sleep_until", sleep_until)
+    budget = RequestBudget(budget_key, 0.105, store, lease_s=5, margin_s=0.005)
+    acquire = budget.acquire
+
+    def acquire_noting_the_start(lane):
+        token = acquire(lane)
+        planned.append(sleeps[-1])  # a turn is granted, then slept up to
+        return token
+
+    monkeypatch.setattr(budget, "acquire", acquire_noting_the_start)
+    written = paced_writes(budget, [0.004, 0.003, 0.004, 0.004, 0.004])
+
+    # The budget measured each call's path (more than asked, on a loaded
+    # machine); each later start was planned one interval after the last write,
+    # early by the shortest path of the calls before it (not the last one's).
+    paths = list(budget._leads)
+    assert len(paths) == 5 and min(paths) >= 0.003
+    for n in range(1, 5):
+        early = written[n - 1] + 0.105 - planned[n]
+        assert early == pytest.approx(min(*paths[:n], 0.005), abs=1e-9)
+    # However late the machine wakes, no two writes come closer than the PMS's
+    # interval.
+    assert min(b - a for a, b in pairwise(written)) >= 0.100
 
 
 def test_an_early_start_never_takes_more_than_the_margin(store, budget_key):
