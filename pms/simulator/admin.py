@@ -8,7 +8,7 @@ from dataclasses import fields
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -139,6 +139,11 @@ class AdminApi:
         except (KeyError, ValueError):
             raise BadRequest("since and until (epoch seconds) are required") from None
         face = request.args.get("face", "opendental")
+        served = [f.name for f in self.app.faces]
+        if face not in served:
+            raise NotFound(
+                f"no face {face!r}; the simulator serves {', '.join(served)}"
+            )
         return _json(practice.lateness(face, since, until))
 
     def do_requests(self, request: Request, practice: Practice) -> Response:

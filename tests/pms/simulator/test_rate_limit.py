@@ -138,3 +138,11 @@ def test_the_admin_api_reports_lateness_of_the_calls_in_a_window(
     missing = requests.get(admin, params={"since": since})
     assert missing.status_code == 400
     assert "since and until" in missing.text
+    window = {"since": since, "until": until}
+    unknown = requests.get(admin, params={**window, "face": "opendentl"})
+    assert unknown.status_code == 404
+    assert "no face 'opendentl'" in unknown.json()["error"]
+    # Asking about an unknown face gave it no rate limit of its own.
+    violations = requests.get(f"{sim_practice.admin_url}/violations").json()
+    assert "opendentl" not in violations
+    assert requests.get(admin, params=window).json()["calls"] == 3
