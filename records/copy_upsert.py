@@ -9,6 +9,12 @@ the rows to psycopg's C row formatter instead. Same statement semantics: the
 `(practice, pms_id)` constraint decides insert or update, and `update_fields` are the
 columns an update overwrites.
 
+COPY runs in binary format, each column typed as the table has it: PostgreSQL then
+reads timestamps, numbers and the jsonb payload's envelope without parsing text
+(half its CPU for a COPY of mirror rows), and psycopg formats a row in ~70 % of the
+time. JSON columns go as JSON text, which jsonb's binary input takes behind a
+version byte.
+
 The staging table is a temporary table kept for the database session, one per
 mirror table, emptied after each use and at every commit. Creating and dropping one
 per page wrote and deleted ~50 catalog rows a page: after a few large initial syncs
@@ -18,11 +24,15 @@ and slow to catch up where it is on), and every page paid for it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+import json
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
+import psycopg
 from django.db import connection, models, transaction
-from psycopg.types.json import Jsonb
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
 
 
 def copy_upsert(
@@ -95,28 +105,61 @@ class _Shape:
         ]
         self.defaults = tuple(f.get_default() for f in rest)
         names = [*fields, *(f.name for f in rest)]
+        self.table = meta.db_table
         self.columns = ", ".join(_quote(meta.get_field(n).column) for n in names)
-        self.encode = [
-            i
-            for i, name in enumerate(names)
-            if isinstance(meta.get_field(name), models.JSONField)
-            and name not in json_text
+        self.encode: list[tuple[int, Callable[[Any], str]]] = [
+            (i, _json_encoder(field))
+            for i, field in enumerate(meta.get_field(name) for name in names)
+            if isinstance(field, models.JSONField) and field.name not in json_text
         ]
 
     def copy(self, cursor: Any, table: str, rows: Iterable[Sequence[Any]]) -> None:
         defaults, encode = self.defaults, self.encode
+        pg_cursor = cursor.cursor
+        types = _column_types(pg_cursor, self.table, self.columns)
+        pg_cursor.adapters.register_dumper(None, _JsonTextDumper)
         # psycopg's own cursor, so Django's error classes by hand: a refused row
         # (a duplicate key, a NULL) raises IntegrityError, as from `execute`.
         with (
             connection.wrap_database_errors,
-            cursor.cursor.copy(f"COPY {table} ({self.columns}) FROM STDIN") as copy,
+            pg_cursor.copy(
+                f"COPY {table} ({self.columns}) FROM STDIN (FORMAT BINARY)"
+            ) as copy,
         ):
+            copy.set_types(types)
             for given in rows:
                 row = [*given, *defaults] if defaults or encode else given
-                for i in encode:
+                for i, dumps in encode:
                     if row[i] is not None:
-                        row[i] = Jsonb(row[i])
+                        row[i] = dumps(row[i])
                 copy.write_row(row)
+
+
+class _JsonTextDumper(Dumper):
+    """JSON text, as it is, for a jsonb column in binary COPY."""
+
+    format = Format.BINARY
+    oid = psycopg.adapters.types["jsonb"].oid
+
+    def dump(self, obj: str) -> bytes:
+        return b"\x01" + obj.encode()  # jsonb's binary format, version 1
+
+
+def _json_encoder(field: models.JSONField) -> Callable[[Any], str]:
+    return lambda value: json.dumps(value, cls=field.encoder)
+
+
+# Per database connection: the type oids of a table's COPY columns (one query per
+# table and shape for the connection's life; a new connection asks again).
+_TYPES: WeakKeyDictionary[Any, dict[tuple[str, str], list[int]]] = WeakKeyDictionary()
+
+
+def _column_types(pg_cursor: Any, table: str, columns: str) -> list[int]:
+    known = _TYPES.setdefault(pg_cursor.connection, {})
+    if (table, columns) not in known:
+        pg_cursor.execute(f"SELECT {columns} FROM {_quote(table)} LIMIT 0")
+        known[table, columns] = [column.type_code for column in pg_cursor.description]
+    return known[table, columns]
 
 
 def _quote(name: str) -> str:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from pms.base import Entity, Payment, Procedure
+from pms.base import Entity, Payment, Procedure, ScheduleBlock, ScheduleKind
 from records.models import Appointment, Patient
 from records.models import Payment as MirroredPayment
+from records.models import ScheduleBlock as MirroredBlock
 from records.rows import build_row
 from records.upsert import Write, _write, upsert_records
 from tests.syncjobs.fakes import T0, appointment, patient
@@ -221,3 +223,46 @@ def test_a_record_the_database_refuses_among_new_rows_is_refused_alone(practice_
     assert set(
         Patient.objects.filter(practice=practice_a).values_list("pms_id", flat=True)
     ) == {"1", "2"}
+
+
+def test_every_kind_of_value_lands_as_it_was_sent(practice_a):
+    # Times in another zone, text and payload beyond ASCII, amounts, dates, times
+    # of day, a list, an empty optional value: as inserted, and as updated.
+    berlin = ZoneInfo("Europe/Berlin")
+    block = ScheduleBlock(
+        "s1",
+        ScheduleKind.BLOCKOUT,
+        date(2026, 3, 29),
+        time(8, 30),
+        time(12, 15, 30),
+        operatory_pms_ids=("3", "ü7"),
+        blockout_type="Réunion 🦷",
+        note='a "quoted"\tnote\\ with\nlines',
+        modified_at=datetime(2026, 3, 29, 3, 30, tzinfo=berlin),
+        raw={"Note": "Réunion 🦷", "Big": 2**70, "Nested": {"a": [1, None, 2.5]}},
+    )
+    paid = Payment("m1", "1", Decimal("-1234567890.05"), date(1999, 12, 31), "7")
+    for when, changed in ((NOW, ""), (LATER, " (changed)")):
+        block = dataclasses.replace(block, note=block.note + changed)
+        upsert_records(practice_a, Entity.SCHEDULE, [block], when)
+        upsert_records(
+            practice_a,
+            Entity.PAYMENT,
+            [dataclasses.replace(paid, modified_at=when)],
+            when,
+        )
+
+        row = MirroredBlock.objects.get(practice=practice_a, pms_id="s1")
+        assert (row.day, row.start_time, row.stop_time) == (
+            block.day,
+            block.start_time,
+            block.stop_time,
+        )
+        assert row.operatory_pms_ids == ["3", "ü7"]
+        assert (row.blockout_type, row.note) == (block.blockout_type, block.note)
+        assert row.pms_modified_at == block.modified_at  # the same instant
+        assert row.raw == block.raw
+        assert row.last_synced_at == when
+        payment = MirroredPayment.objects.get(practice=practice_a)
+        assert (payment.amount, payment.paid_on) == (paid.amount, paid.paid_on)
+        assert payment.deleted_at is None
