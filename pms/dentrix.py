@@ -42,10 +42,10 @@ CHART_STATUS = {
     104: "Referred",
     106: "Condition",
 }
-# The agent protocol (docs/agent-protocol.md) has no schedule or photo feed.
+# The agent protocol (docs/agent-protocol.md) has no photo feed; its journal
+# reports deletions, so no id reconciliation.
 CAPABILITIES = frozenset(Capability) - {
     Capability.RECONCILE_IDS,
-    Capability.READ_SCHEDULES,
     Capability.READ_PHOTOS,
 }
 _CENT = Decimal("0.01")

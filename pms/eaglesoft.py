@@ -43,10 +43,10 @@ PROCEDURE_STATUS = {
 WALKED_OUT = 4  # §2.4: arrival_status 4 means walked out (complete)
 BLOCK, BROKEN = 2, 16  # §2.3: classification 2 is an operatory block
 _CENT = Decimal("0.01")
-# The agent protocol (docs/agent-protocol.md) has no schedule or photo feed.
+# The agent protocol (docs/agent-protocol.md) has no photo feed; its journal
+# reports deletions, so no id reconciliation.
 CAPABILITIES = frozenset(Capability) - {
     Capability.RECONCILE_IDS,
-    Capability.READ_SCHEDULES,
     Capability.READ_PHOTOS,
 }
 

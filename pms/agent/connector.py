@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import abc
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
@@ -23,14 +22,14 @@ from ..base import (
     Page,
     Patient,
     PmsError,
-    RecordError,
     ReferenceValue,
 )
 from ..budget import budget_for
 from ..http import HttpPolicy, PmsHttp, Wording
 from .client import AgentClient
 from .reference import RefList, reference_values
-from .values import Row, RowError, changed_at, peek_id
+from .schedules import AgentSchedules
+from .values import Row, RowError, changed_at, peek_id, record_error
 from .writes import AgentWrites
 
 TOMBSTONE_ONLY = frozenset({"seq", "op", "changed_at"})
@@ -48,7 +47,7 @@ class Feed:
     mapper: Callable[[Row, ZoneInfo], Any]
 
 
-class AgentConnector(AgentWrites, Connector, abc.ABC):
+class AgentConnector(AgentWrites, AgentSchedules, Connector, abc.ABC):
     """Eaglesoft and Dentrix: reads from change feeds, writes as agent commands."""
 
     feeds: dict[Entity, Feed]
@@ -166,7 +165,7 @@ class AgentConnector(AgentWrites, Connector, abc.ABC):
             try:
                 record = self.map_item(feed, item)
             except RowError as exc:
-                errors.append(_record_error(entity, peek_id(item, feed.key), exc, item))
+                errors.append(record_error(entity, peek_id(item, feed.key), exc, item))
                 continue
             if record is not None:
                 records.append(record)
@@ -205,7 +204,7 @@ class AgentConnector(AgentWrites, Connector, abc.ABC):
             pms_id = peek_id(item, "id")
             if pms_id is None:
                 problem = RowError("id", item.get("id"), "is missing or not an id")
-                errors.append(_record_error(entity, None, problem, item))
+                errors.append(record_error(entity, None, problem, item))
                 continue
             found.append(Deletion(entity, pms_id, changed_at(item)))
         return Page(
@@ -243,10 +242,3 @@ class AgentConnector(AgentWrites, Connector, abc.ABC):
                 permanent=True,
             )
         return int(cursor)
-
-
-def _record_error(
-    entity: Entity, pms_id: str | None, exc: RowError, item: Any
-) -> RecordError:
-    excerpt = json.dumps(item, default=str)[:200] if item is not None else ""
-    return RecordError(entity, pms_id, str(exc), excerpt)

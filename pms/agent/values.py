@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from ..base import Entity, RecordError
 
 Row = dict[str, Any]
 EARLIEST, LATEST = 1850, 2200  # a year outside this is a broken value, not a date
@@ -17,6 +20,14 @@ class RowError(ValueError):
     def __init__(self, column: str, value: Any, problem: str) -> None:
         super().__init__(f"{column} {problem}: {value!r}"[:200])
         self.column = column
+
+
+def record_error(
+    entity: Entity, pms_id: str | None, exc: RowError, item: Any
+) -> RecordError:
+    """Return the per-record failure for an item that could not be read."""
+    excerpt = json.dumps(item, default=str)[:200] if item is not None else ""
+    return RecordError(entity, pms_id, str(exc), excerpt)
 
 
 def peek_id(row: Any, column: str) -> str | None:

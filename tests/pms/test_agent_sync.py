@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from pms import registry
 from pms.dentrix import DentrixConnector
@@ -14,8 +15,9 @@ from pms.eaglesoft import EaglesoftConnector
 from pms.simulator import records as r
 from pms.simulator.faces.agent.journal import agent_state
 from practices.models import PmsConnection
-from records.models import Appointment, Patient, Provider
+from records.models import Appointment, Patient, Provider, ScheduleBlock, ScheduleWindow
 from syncjobs.models import RunStatus, StreamKind
+from syncjobs.ondemand import sync_availability
 from syncjobs.schedule import ensure_streams
 from tests.syncjobs.e2e import drain
 
@@ -99,3 +101,42 @@ def test_a_silent_agent_fails_the_run_with_a_reason_instead_of_syncing_nothing(
     assert runs and runs[-1].status != RunStatus.SUCCEEDED
     label = {"eaglesoft": "Eaglesoft", "dentrix": "Dentrix"}[vendor]
     assert f"{label} agent silent since" in runs[-1].error
+
+
+@pytest.mark.parametrize("vendor", ["eaglesoft", "dentrix"])
+def test_sync_availability_mirrors_the_agents_schedule_window(
+    practice_a, make_sim_practice, vendor, settings
+):
+    settings.PMS_REQUEST_INTERVAL_MS = 0
+    settings.SYNC_AVAILABILITY_DAYS = 6
+    sim = make_sim_practice(today=None)  # around the real today: a current schedule
+    practice_a.time_zone = str(sim.store.clock.tz)
+    practice_a.save(update_fields=["time_zone"])
+    PmsConnection.objects.create(
+        practice=practice_a,
+        pms_type=vendor,
+        base_url=sim.base_urls[vendor],
+        agent_token=sim.credentials[f"{vendor}_agent_token"],
+    )
+    ensure_streams(practice_a)
+
+    assert sync_availability(practice_a).accepted
+    [run] = drain(practice_a, kinds=[StreamKind.AVAILABILITY])
+
+    assert run.status == RunStatus.SUCCEEDED and not run.error
+    first = timezone.localdate(timezone=practice_a.tzinfo)
+    stored = sim.store.query(
+        r.SCHEDULE,
+        start=first,
+        end=first + timedelta(days=7),
+        where=lambda x: x.type != "employee",
+    )
+    mirrored = {
+        b.pms_id.split(":")[1]: (b.kind, b.day, b.start_time, b.stop_time)
+        for b in ScheduleBlock.objects.of(practice_a)
+    }
+    assert stored and mirrored == {
+        str(x.id): (x.type, x.date, x.start, x.stop) for x in stored
+    }
+    window = ScheduleWindow.objects.get(practice=practice_a)
+    assert (window.first_day, window.last_day) == (first, first + timedelta(days=6))

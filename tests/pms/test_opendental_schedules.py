@@ -204,8 +204,8 @@ def test_an_unreadable_entry_is_a_record_error_and_the_rest_arrives(sim_practice
     assert len(blocks) == len(clean) - 1
 
 
-@pytest.mark.parametrize("pms_type", ["dentrix_ascend", "eaglesoft", "dentrix"])
-def test_the_other_pms_do_not_offer_schedules(sim_practice, pms_type):
+@pytest.mark.parametrize("pms_type", ["dentrix_ascend"])
+def test_a_pms_without_schedules_refuses_before_any_request(sim_practice, pms_type):
     connector_class = CONNECTORS[pms_type]
     assert Capability.READ_SCHEDULES not in connector_class.capabilities
     connector = connector_for(FACES[pms_type].config(sim_practice))

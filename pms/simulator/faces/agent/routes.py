@@ -13,6 +13,7 @@ from ...face import ApiError, Ctx, Face, JsonResult, MalformHints
 from ...practice import Practice
 from ...registry import Simulator
 from ...store import Store
+from . import schedules as schedule
 from .journal import AgentState, agent_state, run_due, submit
 from .wire import Flavor, Table, utc_text
 
@@ -183,6 +184,30 @@ def build_face(flavor: Flavor) -> Face:
                 "row": feed.render(ctx.store, record),
                 "agent": block(state),
             }
+        )
+
+    @face.route("/schedules")
+    def schedules(ctx: Ctx) -> JsonResult:
+        state = agent(ctx)
+        first, last = schedule.window(ctx)
+        offset = _int_arg(ctx, "offset", 0, 0, 2**31)
+        limit = _int_arg(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        store = ctx.store
+        with store.lock:
+            found = schedule.entries(store, flavor.vendor, first, last)
+            items = [
+                schedule.item(store, flavor.vendor, x)
+                for x in found[offset : offset + limit]
+            ]
+        return JsonResult(
+            {
+                "items": items,
+                "next_offset": offset + len(items),
+                "has_more": len(found) > offset + limit,
+                "agent": block(state),
+            },
+            records_key="items",
+            hints=MalformHints(id_key="entry_id", date_key="date", enum_key="kind"),
         )
 
     @face.route("/reference")
