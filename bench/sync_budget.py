@@ -132,7 +132,7 @@ def main() -> None:
                 f"not landed={missing} p50 {c.percentile(values, 50):.1f} s "
                 f"p99 {c.percentile(values, 99):.1f} s "
                 f"max {max(values, default=0):.1f} s;"
-                f" target <= {fast} s fast interval + 2 s "
+                f" target <= {limit} s (fast interval {fast} s + 2 s) "
                 f"{'MET' if met else 'MISSED'}"
             )
     finally:
