@@ -131,6 +131,8 @@ PMS_AGENT_COMMAND_WAIT = env("PMS_AGENT_COMMAND_WAIT")
 # Sync Availability and the nightly run read provider schedules and blockouts for
 # today and this many days ahead (syncjobs/schedules.py).
 SYNC_AVAILABILITY_DAYS = env("SYNC_AVAILABILITY_DAYS")
+# Initial syncs claimed at once across the cluster (unset: Q_WORKERS - 1, at least 1).
+SYNC_INITIAL_RUNS_MAX = env.int("SYNC_INITIAL_RUNS_MAX", default=None)
 
 # django-q2: Redis broker when REDIS_URL is set (several cluster nodes),
 # otherwise the ORM broker on the default database (embedded default).

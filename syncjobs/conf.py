@@ -30,6 +30,11 @@ DEFAULTS = {
     # The dispatcher stops claiming while this many tasks wait in the queue, so
     # a claimed stream starts within seconds and a backlog never outlives its claim.
     "SYNC_DISPATCH_QUEUE_MAX": 40,
+    # How many initial syncs may hold a worker at once, across the cluster (None:
+    # one fewer than a node's workers, at least one). An initial sync runs in
+    # slices of minutes; when every worker held one, a batch of practices being
+    # onboarded would hold up the fast syncs of every practice already live.
+    "SYNC_INITIAL_RUNS_MAX": None,
 }
 
 
@@ -42,3 +47,12 @@ def lease_ttl(kind: str) -> timedelta:
     """Return how long a claim on a stream of `kind` lasts without renewal."""
     name = "SYNC_FAST_LEASE_SECONDS" if kind in FAST_KINDS else "SYNC_LEASE_SECONDS"
     return timedelta(seconds=get(name))
+
+
+def initial_runs_max() -> int:
+    """Return how many initial syncs may be queued or running at once."""
+    cap = get("SYNC_INITIAL_RUNS_MAX")
+    if cap is None:
+        workers = int(getattr(settings, "Q_CLUSTER", {}).get("workers", 1))
+        cap = workers - 1
+    return max(1, int(cap))

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from . import conf
 from .lease import DISPATCH, Lease, new_owner
-from .models import SyncStream
+from .models import StreamKind, SyncStream
 from .streams import reconcile_streams
 
 logger = logging.getLogger(__name__)
@@ -51,11 +51,23 @@ def dispatch_due(
     enqueue: Enqueue = enqueue_run,
     limit: int | None = None,
 ) -> list[int]:
-    """Claim the due streams and queue a run for each; return their ids."""
+    """Claim the due streams and queue a run for each; return their ids.
+
+    Initial syncs beyond `conf.initial_runs_max()` wait in the table (a claimed one
+    counts until its slice ends, so practices being onboarded take turns), and a
+    worker stays free for the other streams.
+    """
     now = now or timezone.now()
     limit = limit or conf.get("SYNC_DISPATCH_BATCH")
+    initial_room = (
+        conf.initial_runs_max()
+        - SyncStream.objects.running(now).filter(kind=StreamKind.INITIAL).count()
+    )
     claimed = []
     for stream in SyncStream.objects.due(now).only("pk", "kind")[:limit]:
+        initial = stream.kind == StreamKind.INITIAL
+        if initial and initial_room <= 0:
+            continue
         lease = Lease.claim(stream, owner=new_owner(DISPATCH), now=now)
         if lease is None:
             continue  # another dispatcher got it first
@@ -66,6 +78,7 @@ def dispatch_due(
             lease.release()
             continue
         claimed.append(stream.pk)
+        initial_room -= initial
     return claimed
 
 

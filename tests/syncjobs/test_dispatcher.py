@@ -7,9 +7,12 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from practices.models import PmsConnection, PmsType
+from syncjobs.conf import initial_runs_max
 from syncjobs.dispatcher import Dispatcher, dispatch_due, enqueue_run, queued_tasks
 from syncjobs.lease import Lease
 from syncjobs.models import StreamKind, SyncStream
+from syncjobs.schedule import ensure_streams
 
 
 def test_it_claims_and_queues_each_due_stream_once(streams_by_day):
@@ -105,3 +108,53 @@ def test_the_queue_length_is_read_from_the_django_q2_broker(streams_by_day):
     enqueue_run(stream.pk)
 
     assert queued_tasks() == before + 1
+
+
+def test_initial_syncs_leave_a_worker_to_the_other_streams(
+    streams_by_day, practice_b, settings
+):
+    # Two practices are being onboarded; a node runs two workers, so one initial
+    # sync at a time (the default) and the rest of the practices' streams go on.
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "workers": 2}
+    PmsConnection.objects.create(
+        practice=practice_b,
+        pms_type=PmsType.OPEN_DENTAL,
+        base_url="http://127.0.0.1:9/opendental/api/v1",
+        developer_key="dev",
+        customer_key="cust",
+    )
+    ensure_streams(practice_b)
+    SyncStream.objects.filter(practice=practice_b, kind=StreamKind.NIGHTLY).update(
+        next_due_at=timezone.now() + timedelta(days=1)
+    )
+
+    first = kinds(dispatch_due(enqueue=lambda pk: None))
+    assert first.count(StreamKind.INITIAL) == 1
+    assert first.count(StreamKind.DELETIONS) == 2  # both practices' other streams
+
+    # While that initial sync holds its claim, the other one waits.
+    assert dispatch_due(enqueue=lambda pk: None) == []
+    # Its slice ends (the claim is freed, the run comes back at once): the other
+    # practice's initial sync takes the turn.
+    running = SyncStream.objects.get(
+        lease_owner__startswith="dispatch:", kind="initial"
+    )
+    Lease.adopt_dispatched(running).release(next_due_at=timezone.now())
+    [turn] = dispatch_due(enqueue=lambda pk: None)
+    assert SyncStream.objects.get(pk=turn).practice_id != running.practice_id
+
+
+def test_the_cap_on_initial_syncs_follows_the_setting(streams_by_day, settings):
+    settings.SYNC_INITIAL_RUNS_MAX = 3
+    assert initial_runs_max() == 3
+    settings.SYNC_INITIAL_RUNS_MAX = 0  # never none at all: onboarding must finish
+    assert initial_runs_max() == 1
+    settings.SYNC_INITIAL_RUNS_MAX = None
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "workers": 4}
+    assert initial_runs_max() == 3
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "workers": 1}
+    assert initial_runs_max() == 1
+
+
+def kinds(stream_ids: list[int]) -> list[str]:
+    return [SyncStream.objects.get(pk=pk).kind for pk in stream_ids]
