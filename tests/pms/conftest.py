@@ -32,3 +32,9 @@ def redis_url(worker_id):
 @pytest.fixture
 def budget_key():
     return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(params=["eaglesoft", "dentrix"])
+def vendor(request):
+    """Each bridge-agent PMS in turn."""
+    return request.param

@@ -74,11 +74,6 @@ def quick_retries(settings):
     settings.PMS_HTTP_BACKOFF_BASE = 0.01
 
 
-@pytest.fixture(params=["eaglesoft", "dentrix"])
-def vendor(request):
-    return request.param
-
-
 @pytest.fixture
 def connector(sim_practice, vendor):
     made = connect(sim_practice, vendor, page_size=150)

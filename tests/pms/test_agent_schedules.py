@@ -47,11 +47,6 @@ ITEM = {
 }
 
 
-@pytest.fixture(params=["eaglesoft", "dentrix"])
-def vendor(request):
-    return request.param
-
-
 @pytest.fixture
 def connector(sim_practice, vendor):
     made = connect(sim_practice, vendor, page_size=20)

@@ -29,21 +29,26 @@ def agent_practice(request, practice_a, sim_practice):
     """Return practice A connected to the simulated practice's agent."""
     vendor = request.param
     assert registry.CONNECTORS[vendor] is CONNECTORS[vendor]
-    practice_a.time_zone = str(sim_practice.store.clock.tz)
-    practice_a.save(update_fields=["time_zone"])
-    PmsConnection.objects.create(
-        practice=practice_a,
-        pms_type=vendor,
-        base_url=sim_practice.base_urls[vendor],
-        agent_token=sim_practice.credentials[f"{vendor}_agent_token"],
-    )
-    ensure_streams(practice_a)
+    connect_agent(practice_a, sim_practice, vendor)
     with override_settings(
         SYNC_BACKOFF_BASE_SECONDS=0.05,
         SYNC_BACKOFF_CAP_SECONDS=0.2,
         PMS_REQUEST_INTERVAL_MS=0,
     ):
         yield practice_a, vendor
+
+
+def connect_agent(practice, sim, vendor: str) -> None:
+    """Point `practice` at the simulated practice's agent of `vendor`."""
+    practice.time_zone = str(sim.store.clock.tz)
+    practice.save(update_fields=["time_zone"])
+    PmsConnection.objects.create(
+        practice=practice,
+        pms_type=vendor,
+        base_url=sim.base_urls[vendor],
+        agent_token=sim.credentials[f"{vendor}_agent_token"],
+    )
+    ensure_streams(practice)
 
 
 def differences(practice, store) -> list[str]:
@@ -110,15 +115,7 @@ def test_sync_availability_mirrors_the_agents_schedule_window(
     settings.PMS_REQUEST_INTERVAL_MS = 0
     settings.SYNC_AVAILABILITY_DAYS = 6
     sim = make_sim_practice(today=None)  # around the real today: a current schedule
-    practice_a.time_zone = str(sim.store.clock.tz)
-    practice_a.save(update_fields=["time_zone"])
-    PmsConnection.objects.create(
-        practice=practice_a,
-        pms_type=vendor,
-        base_url=sim.base_urls[vendor],
-        agent_token=sim.credentials[f"{vendor}_agent_token"],
-    )
-    ensure_streams(practice_a)
+    connect_agent(practice_a, sim, vendor)
 
     assert sync_availability(practice_a).accepted
     [run] = drain(practice_a, kinds=[StreamKind.AVAILABILITY])

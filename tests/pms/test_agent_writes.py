@@ -35,11 +35,6 @@ def quick(settings):
     settings.PMS_AGENT_COMMAND_WAIT = 5
 
 
-@pytest.fixture(params=["eaglesoft", "dentrix"])
-def vendor(request):
-    return request.param
-
-
 @pytest.fixture
 def connector(sim_practice, vendor):
     made = connect(sim_practice, vendor)

@@ -15,15 +15,20 @@ from .fakes import ListConnector
 from .procs import shared_db  # noqa: F401  (a fixture)
 
 
-@pytest.fixture
-def connection_a(practice_a) -> PmsConnection:
+def unreachable_connection(practice) -> PmsConnection:
+    """Return an active Open Dental connection for `practice` that nothing answers."""
     return PmsConnection.objects.create(
-        practice=practice_a,
+        practice=practice,
         pms_type=PmsType.OPEN_DENTAL,
         base_url="http://127.0.0.1:9/opendental/api/v1",
         developer_key="dev",
         customer_key="cust",
     )
+
+
+@pytest.fixture
+def connection_a(practice_a) -> PmsConnection:
+    return unreachable_connection(practice_a)
 
 
 @pytest.fixture

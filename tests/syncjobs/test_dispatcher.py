@@ -7,12 +7,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from practices.models import PmsConnection, PmsType
 from syncjobs.conf import initial_runs_max
 from syncjobs.dispatcher import Dispatcher, dispatch_due, enqueue_run, queued_tasks
 from syncjobs.lease import Lease
 from syncjobs.models import StreamKind, SyncStream
 from syncjobs.schedule import ensure_streams
+
+from .conftest import unreachable_connection
 
 
 def test_it_claims_and_queues_each_due_stream_once(streams_by_day):
@@ -116,13 +117,7 @@ def test_initial_syncs_leave_a_worker_to_the_other_streams(
     # Two practices are being onboarded; a node runs two workers, so one initial
     # sync at a time (the default) and the rest of the practices' streams go on.
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "workers": 2}
-    PmsConnection.objects.create(
-        practice=practice_b,
-        pms_type=PmsType.OPEN_DENTAL,
-        base_url="http://127.0.0.1:9/opendental/api/v1",
-        developer_key="dev",
-        customer_key="cust",
-    )
+    unreachable_connection(practice_b)
     ensure_streams(practice_b)
     SyncStream.objects.filter(practice=practice_b, kind=StreamKind.NIGHTLY).update(
         next_due_at=timezone.now() + timedelta(days=1)
