@@ -35,6 +35,9 @@ DEFAULTS = {
     # slices of minutes; when every worker held one, a batch of practices being
     # onboarded would hold up the fast syncs of every practice already live.
     "SYNC_INITIAL_RUNS_MAX": None,
+    # An initial sync's slice ends early, once it has run this long, when some
+    # practice's fast sync is overdue: its worker goes to the fast lane.
+    "SYNC_INITIAL_MIN_SLICE_SECONDS": 10,
 }
 
 

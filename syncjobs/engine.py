@@ -10,17 +10,20 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from pms.base import Connector
 
+from . import conf
 from .connectors import connector_for_stream
 from .errors import ConnectionStoppedError, LeaseError, StreamBusyError
 from .failures import handle_failure
 from .lease import Lease
 from .models import (
+    FAST_KINDS,
     AttemptStatus,
     RecordFailure,
     RunStatus,
@@ -71,6 +74,13 @@ def execute(
         due_at=stream.next_due_at,  # as open_attempt re-read it: what this ran for
         progress=progress,
     )
+    if deadline is not None and stream.kind == StreamKind.INITIAL:
+        # An initial sync's slice gives its worker up once it has had its minimum
+        # when live practices' fast syncs are overdue (fast lanes take priority).
+        ctx.others_waiting = fast_syncs_overdue
+        ctx.next_yield_check = time.monotonic() + conf.get(
+            "SYNC_INITIAL_MIN_SLICE_SECONDS"
+        )
     own_connector = None  # one made here is closed here (sessions, budget connection)
     try:
         if ctx.connector is None:
@@ -161,3 +171,9 @@ def _interrupt(ctx: RunContext) -> None:
         ctx.lease.release(next_due_at=timezone.now())
     except Exception:  # noqa: BLE001 - best effort while the process goes down
         logger.exception("could not release stream %s", ctx.stream.pk)
+
+
+def fast_syncs_overdue() -> bool:
+    """Return whether some practice's fast sync has been due for over 2 s."""
+    late = timezone.now() - timedelta(seconds=2)
+    return SyncStream.objects.due(late).filter(kind__in=FAST_KINDS).exists()

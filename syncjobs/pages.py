@@ -42,6 +42,7 @@ class PageCounts:
 
 
 Writer = Callable[[SyncStream, list, Any], PageCounts]
+YIELD_CHECK_SECONDS = 2.0  # how often a yielding slice asks whether others wait
 
 
 @dataclass
@@ -60,9 +61,26 @@ class RunContext:
     final_status: str = RunStatus.SUCCEEDED  # a body may end its run as skipped
     note: str = ""  # why, for the run's error column
 
+    # Whether more urgent work waits for a worker (an initial sync's slice then
+    # ends early), asked at most every YIELD_CHECK_SECONDS from `next_yield_check`.
+    others_waiting: Callable[[], bool] | None = None
+    next_yield_check: float = 0.0
+
     def out_of_time(self) -> bool:
         """Return whether this slice should stop at the next checkpoint."""
         return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def yield_if_others_wait(self) -> None:
+        """End this slice at once if more urgent work is waiting (storing thread
+        only: it asks the database)."""
+        if self.others_waiting is None or self.deadline is None:
+            return
+        now = time.monotonic()
+        if now < self.next_yield_check:
+            return
+        self.next_yield_check = now + YIELD_CHECK_SECONDS
+        if self.others_waiting():
+            self.deadline = now
 
 
 def upsert_writer(kind: str) -> Writer:
@@ -119,6 +137,7 @@ def pull(
             # No renew first: the page's checkpoint extends and fences the lease
             # inside its own transaction (a lost lease rolls the page back).
             store_page(ctx, key, page, writer, entity or key, count_progress)
+            ctx.yield_if_others_wait()
             stored += 1
             if count_progress and stored & (stored - 1) == 0:
                 # A bulk load outgrows its table's statistics: re-sample after

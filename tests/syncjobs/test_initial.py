@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
+
+from django.utils import timezone
 
 from practices.models import ReferenceItem
 from records.models import Appointment, Operatory, Patient, Provider
 from syncjobs import pages
 from syncjobs.initial import run_initial_sync
-from syncjobs.models import RunStatus, StreamKind, StreamState, SyncStream
+from syncjobs.models import (
+    AttemptStatus,
+    RunStatus,
+    StreamKind,
+    StreamState,
+    SyncStream,
+)
+from syncjobs.schedule import ensure_streams
 
+from .conftest import unreachable_connection
 from .fakes import appointment, patient
 
 
@@ -98,3 +109,57 @@ def test_a_slice_that_runs_out_stores_what_it_read_ahead_and_wastes_no_call(
     assert len(reads) == len(set(reads)) == 10
     assert Patient.objects.of(initial_a.practice).count() == 30
     assert initial_a.progress_done == 30
+
+
+def test_a_slice_gives_its_worker_to_an_overdue_fast_sync(
+    initial_a, fake, practice_b, settings, monkeypatch
+):
+    # Another practice is live: its appointment-status sync is 5 s overdue while
+    # this practice's initial sync walks ten pages in queued slices of a minute.
+    fake.add(*[patient(n) for n in range(1, 31)])
+    unreachable_connection(practice_b)
+    ensure_streams(practice_b)
+    live = SyncStream.objects.get(
+        practice=practice_b, kind=StreamKind.FAST_APPOINTMENT_STATUS
+    )
+    SyncStream.objects.filter(pk=live.pk).update(
+        state=StreamState.SCHEDULED,
+        next_due_at=timezone.now() - timedelta(seconds=5),
+    )
+    settings.SYNC_INITIAL_MIN_SLICE_SECONDS = 0
+    monkeypatch.setattr(pages, "READ_AHEAD_ROWS", 3)
+
+    run = run_initial_sync(initial_a, connector=fake, slice_seconds=60)
+
+    # It stopped after its first page, its run open, due again at once.
+    initial_a.refresh_from_db()
+    assert run.status == RunStatus.RUNNING and run.pages <= 2
+    assert initial_a.state == StreamState.SCHEDULED
+    assert initial_a.next_due_at <= timezone.now()
+    assert run.attempt_set.get().status == AttemptStatus.PAUSED
+
+    # Once the live practice's sync has run (due later), the walk goes to the end
+    # in one slice.
+    SyncStream.objects.filter(pk=live.pk).update(
+        next_due_at=timezone.now() + timedelta(seconds=15)
+    )
+    run = run_initial_sync(initial_a, connector=fake, slice_seconds=60)
+    initial_a.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED and initial_a.state == StreamState.DONE
+    assert Patient.objects.of(initial_a.practice).count() == 30
+
+
+def test_a_slice_has_its_minimum_before_it_yields(
+    initial_a, fake, practice_b, settings
+):
+    fake.add(*[patient(n) for n in range(1, 31)])
+    unreachable_connection(practice_b)
+    ensure_streams(practice_b)
+    SyncStream.objects.filter(
+        practice=practice_b, kind=StreamKind.FAST_NEW_PATIENTS
+    ).update(state=StreamState.SCHEDULED, next_due_at=timezone.now() - timedelta(1))
+    settings.SYNC_INITIAL_MIN_SLICE_SECONDS = 60
+
+    run = run_initial_sync(initial_a, connector=fake, slice_seconds=60)
+
+    assert run.status == RunStatus.SUCCEEDED  # ten pages in well under a minute
