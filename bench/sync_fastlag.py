@@ -140,10 +140,13 @@ def main() -> None:
                 f"<= {interval} + 2 s  {'MET' if ok else 'MISSED'}"
             )
         if onboarding:
-            done = initial.filter(practice__in=onboarding, state="done").count()
+            walks = initial.filter(practice__in=onboarding)
+            done = walks.filter(state="done").count()
+            records = sum(walks.values_list("progress_done", flat=True))
             print(
                 f"onboarding beside them: {done} of {len(onboarding)} initial syncs "
-                f"done by the end; at most {most_at_once} initial syncs ran at once"
+                f"done by the end, {records:,} records read; at most {most_at_once} "
+                "initial syncs ran at once"
             )
     finally:
         if cluster:

@@ -133,6 +133,8 @@ PMS_AGENT_COMMAND_WAIT = env("PMS_AGENT_COMMAND_WAIT")
 SYNC_AVAILABILITY_DAYS = env("SYNC_AVAILABILITY_DAYS")
 # Initial syncs claimed at once across the cluster (unset: Q_WORKERS - 1, at least 1).
 SYNC_INITIAL_RUNS_MAX = env.int("SYNC_INITIAL_RUNS_MAX", default=None)
+# Seconds an initial sync's slice runs before it may yield to overdue fast syncs.
+SYNC_INITIAL_MIN_SLICE_SECONDS = env.int("SYNC_INITIAL_MIN_SLICE_SECONDS", default=10)
 
 # django-q2: Redis broker when REDIS_URL is set (several cluster nodes),
 # otherwise the ORM broker on the default database (embedded default).
