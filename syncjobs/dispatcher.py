@@ -59,13 +59,13 @@ def dispatch_due(
     """
     now = now or timezone.now()
     limit = limit or conf.get("SYNC_DISPATCH_BATCH")
-    initial_room = (
-        conf.initial_runs_max()
-        - SyncStream.objects.running(now).filter(kind=StreamKind.INITIAL).count()
-    )
+    initial_room = None  # counted once, when a due initial sync is met
     claimed = []
     for stream in SyncStream.objects.due(now).only("pk", "kind")[:limit]:
         initial = stream.kind == StreamKind.INITIAL
+        if initial and initial_room is None:
+            running = SyncStream.objects.running(now).filter(kind=StreamKind.INITIAL)
+            initial_room = conf.initial_runs_max() - running.count()
         if initial and initial_room <= 0:
             continue
         lease = Lease.claim(stream, owner=new_owner(DISPATCH), now=now)
@@ -78,7 +78,8 @@ def dispatch_due(
             lease.release()
             continue
         claimed.append(stream.pk)
-        initial_room -= initial
+        if initial:
+            initial_room -= 1
     return claimed
 
 

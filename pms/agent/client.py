@@ -57,6 +57,21 @@ class AgentClient:
             )
         return body
 
+    def window_page(
+        self, path: str, params: dict[str, Any], offset: int, limit: int, what: str
+    ) -> dict:
+        """Return one page of a window read (`offset`/`limit`), its items checked
+        and its next_offset counting exactly the items that came."""
+        body = self.read(path, {**params, "offset": offset, "limit": limit}, what)
+        items = body.get("items")
+        if not isinstance(items, list) or body.get("next_offset") != offset + len(
+            items
+        ):
+            raise PmsError(
+                f"{self.label} agent sent a malformed page of {what}", permanent=False
+            )
+        return body
+
     def silent_since(self, body: dict, what: str) -> datetime | None:
         """Return the last heartbeat when it is too old, None while the agent lives."""
         agent = body.get("agent")

@@ -5,10 +5,9 @@ practice-local days, read whole each time, as Open Dental's are."""
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..base import Entity, Page, PmsError, RecordError, ScheduleBlock, ScheduleKind
+from ..base import Entity, Page, ScheduleBlock, ScheduleKind
 from . import values as v
 
 KINDS = {
@@ -62,37 +61,22 @@ class AgentSchedules:
     def fetch_schedules(
         self, first_day: date, last_day: date, cursor: str | None
     ) -> Page[ScheduleBlock]:
-        offset = self._cursor(cursor, "schedule")  # type: ignore[attr-defined]
-        what = "the schedules"
-        body = self.client.read(  # type: ignore[attr-defined]
+        body = self.client.window_page(  # type: ignore[attr-defined]
             "schedules",
-            {
-                "from": first_day.isoformat(),
-                "to": last_day.isoformat(),
-                "offset": offset,
-                "limit": self.page_size,  # type: ignore[attr-defined]
-            },
-            what,
+            {"from": first_day.isoformat(), "to": last_day.isoformat()},
+            self._cursor(cursor, "schedule"),  # type: ignore[attr-defined]
+            self.page_size,  # type: ignore[attr-defined]
+            "the schedules",
         )
-        items, next_offset = body.get("items"), body.get("next_offset")
-        if not isinstance(items, list) or next_offset != offset + len(items):
-            raise PmsError(
-                f"{self.label} agent sent a malformed page of {what}",  # type: ignore[attr-defined]
-                permanent=False,
-            )
         blocks, errors = [], []
-        for item in items:
+        for item in body["items"]:
             try:
                 if not isinstance(item, dict):
                     raise v.RowError("item", item, "is not an object")
                 blocks.append(map_schedule_item(item, self.tz))  # type: ignore[attr-defined]
             except v.RowError as exc:
-                errors.append(_error(item, exc))
-        return Page(blocks, str(next_offset), body.get("has_more") is True, errors)
-
-
-def _error(item: Any, exc: v.RowError) -> RecordError:
-    pms_id = item.get("entry_id") if isinstance(item, dict) else None
-    if not isinstance(pms_id, str) or not pms_id:
-        pms_id = None
-    return v.record_error(Entity.SCHEDULE, pms_id, exc, item)
+                pms_id = v.peek_id(item, "entry_id")
+                errors.append(v.record_error(Entity.SCHEDULE, pms_id, exc, item))
+        return Page(
+            blocks, str(body["next_offset"]), body.get("has_more") is True, errors
+        )
