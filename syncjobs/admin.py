@@ -14,8 +14,8 @@ from django.utils.html import format_html
 from pbnsync.admin import ReadOnlyAdmin
 
 from .models import (
+    NOT_RECURRING,
     RecordFailure,
-    StreamKind,
     StreamState,
     SyncAttempt,
     SyncRun,
@@ -26,9 +26,6 @@ from .ondemand import Request, resync, retry_now
 HEALTH_COLOURS = {"ok": "#2e7d32", "new": "#616161", "failing": "#e65100"}
 # SyncStream.health words, best first: the worst of several streams ranks highest.
 HEALTH_ORDER = ("ok", "new", "failing", "stopped")
-# Streams whose last success says nothing about freshness: the initial sync runs
-# once, availability only when someone asks.
-NOT_RECURRING = (StreamKind.INITIAL, StreamKind.AVAILABILITY)
 
 
 def health_rank(prefix: str = "") -> Case:

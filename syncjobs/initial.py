@@ -1,4 +1,8 @@
-"""The initial full sync: everything the PMS has, resumable page by page."""
+"""The initial full sync: everything the PMS has, resumable page by page.
+
+Reference lists and the provider schedule window come first (one checkpointed
+step each), then every readable entity.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
+from pms.base import Capability
 from records.upsert import refresh_statistics
 
 from .engine import execute
@@ -16,6 +21,7 @@ from .pages import RunContext
 from .readers import pull_entity, readable_entities
 from .reference import refresh_reference
 from .schedule import start_after_initial, start_beside_initial
+from .schedules import refresh_schedules
 
 # A step of the run, and the cursor key holding the counts found so far (dropped
 # again before any entity is walked, so it is never handed on).
@@ -36,6 +42,8 @@ def _pull_everything(ctx: RunContext) -> bool:
     if not _estimate_total(ctx):
         return False
     refresh_reference(ctx)
+    if ctx.connector.supports(Capability.READ_SCHEDULES):
+        refresh_schedules(ctx)  # provider hours and blockouts, as Sync Availability
     for entity in readable_entities(ctx.connector):
         if not pull_entity(ctx, entity, count_progress=True):
             return False

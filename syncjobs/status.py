@@ -15,7 +15,14 @@ from practices.models import PmsConnection, Practice, SyncSettings
 from records.models import ScheduleWindow
 
 from .chart import CHART_HOURS, runs_chart
-from .models import RunStatus, StreamKind, StreamState, SyncRun, SyncStream
+from .models import (
+    NOT_RECURRING,
+    RunStatus,
+    StreamKind,
+    StreamState,
+    SyncRun,
+    SyncStream,
+)
 from .schedule import interval_for, is_enabled, settings_for
 
 HOUR = timedelta(hours=1)
@@ -70,7 +77,9 @@ class StreamRow:
     health: str
     running: bool
     last_success_at: datetime | None
-    next_due_at: datetime | None
+    next_due_at: datetime | None  # None: no run is scheduled (see `idle`)
+    idle: str  # what the "next run" cell says when no run is scheduled
+    lags: bool  # whether the time since the last success means anything
 
 
 @dataclass(frozen=True)
@@ -169,20 +178,39 @@ def stream_rows(
     streams: dict[str, SyncStream], settings: SyncSettings, now: datetime
 ) -> list[StreamRow]:
     """Return the status table's rows, in the order of StreamKind."""
-    return [
-        StreamRow(
-            label=StreamKind(kind).label,
-            runs=_runs(kind, settings),
-            enabled=s.enabled and is_enabled(kind, settings),
-            state=s.get_state_display(),
-            health=s.health,
-            running=s.is_running(now),
-            last_success_at=s.last_success_at,
-            next_due_at=s.next_due_at if s.state != StreamState.DONE else None,
+    rows = []
+    for kind in StreamKind.values:
+        if (s := streams.get(kind)) is None:
+            continue
+        enabled = s.enabled and is_enabled(kind, settings)
+        recurring = kind not in NOT_RECURRING
+        scheduled = enabled and s.state != StreamState.DONE and s.next_due_at
+        rows.append(
+            StreamRow(
+                label=StreamKind(kind).label,
+                runs=_runs(kind, settings),
+                enabled=enabled,
+                state=s.get_state_display(),
+                health=s.health,
+                running=s.is_running(now),
+                last_success_at=s.last_success_at,
+                next_due_at=s.next_due_at if scheduled else None,
+                idle=_idle(s, enabled, recurring),
+                lags=enabled and recurring,
+            )
         )
-        for kind in StreamKind.values
-        if (s := streams.get(kind)) is not None
-    ]
+    return rows
+
+
+def _idle(stream: SyncStream, enabled: bool, recurring: bool) -> str:
+    """Return what the "next run" cell says when no run is scheduled."""
+    if not enabled:
+        return "—"
+    if stream.state == StreamState.DONE:
+        return stream.get_state_display()
+    if not recurring and stream.state == StreamState.SCHEDULED:
+        return "when asked"
+    return stream.get_state_display()
 
 
 def _runs(kind: str, settings: SyncSettings) -> str:

@@ -8,6 +8,7 @@ from .history import (
 )
 from .stream import (
     FAST_KINDS,
+    NOT_RECURRING,
     StreamKind,
     StreamState,
     SyncStream,
@@ -17,6 +18,7 @@ from .stream import (
 
 __all__ = [
     "FAST_KINDS",
+    "NOT_RECURRING",
     "OPEN_RUN_STATUSES",
     "AttemptStatus",
     "RecordFailure",

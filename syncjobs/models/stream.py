@@ -35,6 +35,11 @@ FAST_KINDS = frozenset(
     }
 )
 
+# Streams with no cycle of their own, whose last success says nothing about
+# freshness: the initial sync runs once, Sync Availability when asked (the
+# nightly run refreshes availability too).
+NOT_RECURRING = frozenset({StreamKind.INITIAL, StreamKind.AVAILABILITY})
+
 
 def lane_for(kind: str) -> Lane:
     """Return the request-budget lane a stream of `kind` reads on."""

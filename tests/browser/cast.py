@@ -23,8 +23,6 @@ from records.models import Appointment, Patient, Provider
 from syncjobs.models import RunStatus, StreamKind, StreamState, SyncRun, SyncStream
 from syncjobs.schedule import ensure_streams, start_after_initial
 
-URLS = "tests.browser.urls"
-
 
 def login(client: Client, user) -> Client:
     client.force_login(user)

@@ -11,7 +11,7 @@ from syncjobs.models import RunStatus, StreamKind, SyncStream, Trigger
 from tests.browser import cast
 from tests.browser.conftest import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.urls(cast.URLS)]
+pytestmark = pytest.mark.browser
 
 STATUS_SHOT = "/tmp/pbnsync-sync-status.png"
 DASHBOARD_SHOT = "/tmp/pbnsync-dashboard.png"
@@ -100,3 +100,34 @@ def test_an_admin_forces_a_sync_and_finds_a_patient(
     page.click("nav.tabs >> text=Dashboard")
     expect(page.locator("#stat-confirmation .value")).to_contain_text("%")
     page.screenshot(path=DASHBOARD_SHOT, full_page=True)
+
+
+# Each tab, the heading of the page it opens, and its path under the practice.
+TABS = [
+    ("Sync status", "Sync status", "sync/"),
+    ("Dashboard", "Dashboard", "dashboard/"),
+    ("Schedule", "Schedule", "schedule/"),
+    ("Patients", "Patients", "patients/"),
+    ("Write-backs", "Write-backs", "write-backs/"),
+    ("PMS Sync & Write-Back Settings", "PMS Sync & Write-Back Settings", "settings/"),
+    ("Overview", None, ""),
+]
+
+
+def test_every_practice_page_is_one_click_from_any_other(
+    live_server, admin_a, practice_a, page: Page
+):
+    fill_practice(practice_a)
+    base = f"{live_server.url}/practices/{practice_a.pk}/"
+    log_in(page, live_server.url, "alice", "/")
+    page.click(f"text={practice_a.name}")  # the home page's practice card
+    page.wait_for_url(base)
+    expect(page.locator("nav.tabs a.current")).to_have_text("Overview")
+
+    for label, heading, path in TABS:
+        page.locator("nav.tabs a", has_text=label).click()
+        page.wait_for_url(base + path)
+        expect(page.locator("h1")).to_have_text(heading or practice_a.name)
+        current = page.locator("nav.tabs a[aria-current=page]")
+        expect(current).to_have_text(label)
+        expect(page.locator("nav.tabs a")).to_have_count(len(TABS))

@@ -17,7 +17,6 @@ from syncjobs.models import StreamKind, SyncStream
 from tests.browser import cast
 from tests.syncjobs.e2e import connect_open_dental
 
-pytestmark = pytest.mark.urls(cast.URLS)
 DAYS = 6
 
 

@@ -7,8 +7,6 @@ from django.utils import timezone
 
 from tests.browser import cast
 
-pytestmark = pytest.mark.urls(cast.URLS)
-
 
 def local_noon(practice, days: int):
     """Return noon, practice-local, `days` from today."""

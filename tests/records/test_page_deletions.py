@@ -9,8 +9,6 @@ from pms.base import Deletion, Entity
 from records.deletions import mark_deleted
 from tests.browser import cast
 
-pytestmark = pytest.mark.urls(cast.URLS)
-
 
 @pytest.fixture
 def mirror_a(practice_a):

@@ -7,8 +7,6 @@ from django.utils import timezone
 
 from tests.browser import cast
 
-pytestmark = pytest.mark.urls(cast.URLS)
-
 BANNER = "Data is still loading; some reports may be incomplete."
 PAGES = ["sync/", "patients/", "patients/7/", "schedule/", "dashboard/"]
 

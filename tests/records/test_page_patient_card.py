@@ -11,8 +11,6 @@ from syncjobs import ondemand
 from syncjobs.ondemand import Request
 from tests.browser import cast
 
-pytestmark = pytest.mark.urls(cast.URLS)
-
 
 @pytest.fixture
 def card_a(practice_a):

@@ -6,8 +6,6 @@ from django.utils import timezone
 from records.queries import PAGE_SIZE
 from tests.browser import cast
 
-pytestmark = pytest.mark.urls(cast.URLS)
-
 
 @pytest.fixture
 def patients_a(practice_a):

@@ -10,8 +10,6 @@ from syncjobs.models import StreamKind, SyncStream
 from tests.browser import cast
 from tests.conftest import make_user
 
-pytestmark = pytest.mark.urls(cast.URLS)
-
 GET_PATHS = ["sync/", "patients/", "patients/p1/", "schedule/", "dashboard/"]
 POST_PATHS = [
     "sync/force/",

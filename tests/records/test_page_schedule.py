@@ -9,8 +9,6 @@ from django.utils import timezone
 from records.queries import day_schedule
 from tests.browser import cast
 
-pytestmark = pytest.mark.urls(cast.URLS)
-
 # Practice A is in America/Denver: Jun 2, 2026 runs 06:00 UTC Jun 2 → 06:00 UTC Jun 3.
 DAY = datetime(2026, 6, 2, tzinfo=UTC).date()
 

@@ -16,6 +16,7 @@ from pms.dentrix_ascend.auth import TOKENS
 from pms.simulator import records as r
 from records.models import ScheduleBlock, ScheduleWindow
 from syncjobs.availability import run_availability
+from syncjobs.initial import run_initial_sync
 from syncjobs.models import RunStatus, StreamKind, SyncStream, Trigger
 from syncjobs.nightly import run_nightly
 from syncjobs.ondemand import sync_availability
@@ -165,4 +166,39 @@ def test_a_pms_without_schedules_records_why_and_still_refreshes_providers(
     )
     assert run.fetched > 0  # the reference lists were read
     assert not ScheduleBlock.objects.exists()
+    assert not any(q["path"].endswith("schedules") for q in sim_practice.requests())
+
+
+def test_the_initial_sync_brings_provider_hours_with_it(practice_a, sim):
+    # Onboarding ends with the schedule already there, not waiting for the night
+    # or a Sync Availability click (the status page's "data as of" says so).
+    connect_open_dental(practice_a, sim)
+
+    runs = drain(practice_a, kinds=[StreamKind.INITIAL])
+
+    assert [run.status for run in runs] == [RunStatus.SUCCEEDED]
+    assert runs[0].error == ""
+    want = expected(sim.store, today_in(practice_a))
+    assert want and mirrored(practice_a) == want
+    window = ScheduleWindow.objects.get(practice=practice_a)
+    assert runs[0].started_at <= window.synced_at <= runs[0].finished_at
+    reads = [q for q in sim.requests() if q["path"].endswith("/schedules")]
+    assert reads  # read once, by the initial sync, over HTTP
+
+
+def test_an_initial_sync_of_a_pms_without_schedules_does_not_ask_for_them(
+    streams_a, practice_a, sim_practice
+):
+    TOKENS.clear()
+    connector = DentrixAscendConnector(FACES["dentrix_ascend"].config(sim_practice))
+    initial = SyncStream.objects.select_related("practice").get(
+        practice=practice_a, kind=StreamKind.INITIAL
+    )
+    try:
+        run = run_initial_sync(initial, connector=connector)
+    finally:
+        connector.close()
+
+    assert run.status == RunStatus.SUCCEEDED and run.error == ""
+    assert not ScheduleWindow.objects.exists()
     assert not any(q["path"].endswith("schedules") for q in sim_practice.requests())

@@ -8,7 +8,6 @@ import re
 import time
 from urllib.parse import parse_qs
 
-import pytest
 from django.test import override_settings
 
 from pms.simulator import records as r
@@ -18,8 +17,6 @@ from tests.browser import cast
 
 from .e2e import connect_open_dental
 from .fakes import appointment, patient
-
-pytestmark = pytest.mark.urls(cast.URLS)
 
 FEEDS = {  # Open Dental feed path -> simulator kind
     "/providers": r.PROVIDER,

@@ -27,8 +27,6 @@ from tests.pms.faces import FACES
 
 from .e2e import connect_open_dental
 
-pytestmark = pytest.mark.urls(cast.URLS)
-
 
 @pytest.fixture(autouse=True)
 def _settings(settings):

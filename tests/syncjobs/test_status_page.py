@@ -8,8 +8,6 @@ from django.utils import timezone
 from syncjobs.models import StreamKind, SyncStream
 from tests.browser import cast
 
-pytestmark = pytest.mark.urls(cast.URLS)
-
 
 def status_url(practice) -> str:
     return f"/practices/{practice.pk}/sync/"
@@ -84,3 +82,29 @@ def test_it_says_no_pms_is_connected_yet(client, admin_a, practice_a):
     page = cast.login(client, admin_a).get(status_url(practice_a)).content.decode()
     assert "No PMS data yet" in page
     assert 'id="force-sync"' not in page
+
+
+def test_a_stream_without_a_next_run_says_why_instead_of_its_state(
+    client, admin_a, practice_a, loaded_a
+):
+    # Photos are off; the initial sync is done; availability runs when asked.
+    SyncStream.objects.filter(practice=practice_a).update(
+        last_success_at=timezone.now() - timedelta(hours=2)
+    )
+    response = cast.login(client, admin_a).get(status_url(practice_a))
+    rows = {r.label: r for r in response.context["page"].streams}
+
+    photos = rows[StreamKind.PROFILE_PHOTOS.label]
+    assert not photos.enabled and photos.next_due_at is None
+    assert (photos.idle, photos.lags) == ("—", False)
+    initial = rows[StreamKind.INITIAL.label]
+    assert (initial.next_due_at, initial.idle, initial.lags) == (None, "Done", False)
+    availability = rows[StreamKind.AVAILABILITY.label]
+    assert (availability.idle, availability.lags) == ("when asked", False)
+    incremental = rows[StreamKind.INCREMENTAL.label]
+    assert incremental.next_due_at and incremental.lags
+    page = response.content.decode()
+    assert '<span class="muted">when asked</span>' in page
+    # Only the recurring streams that are on show a lag, two hours old each.
+    lag_cells = page.count("<td>2\xa0hours</td>")
+    assert lag_cells == sum(r.lags for r in rows.values()) == 6

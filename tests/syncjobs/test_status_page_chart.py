@@ -4,15 +4,12 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.utils import timezone
 
 from syncjobs.chart import runs_chart
 from syncjobs.models import RunStatus, StreamKind
 from syncjobs.status import chart_window, hourly_runs
 from tests.browser import cast
-
-pytestmark = pytest.mark.urls(cast.URLS)
 
 
 def external_references(html: str) -> list[str]:

@@ -1,13 +1,10 @@
 """Force Sync Now queues one incremental run and refuses a second while it is on."""
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 
 from syncjobs.models import StreamKind, SyncStream, Trigger
 from tests.browser import cast
-
-pytestmark = pytest.mark.urls(cast.URLS)
 
 
 def force_url(practice) -> str:

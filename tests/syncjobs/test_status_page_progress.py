@@ -2,15 +2,11 @@
 
 import re
 
-import pytest
-
 from syncjobs.initial import run_initial_sync
 from syncjobs.models import StreamKind
 from tests.browser import cast
 
 from .fakes import patient
-
-pytestmark = pytest.mark.urls(cast.URLS)
 
 
 def status(client, practice):

@@ -1,11 +1,7 @@
 """Sync Availability on the status page re-reads availability now, one at a time."""
 
-import pytest
-
 from syncjobs.models import StreamKind, SyncStream, Trigger
 from tests.browser import cast
-
-pytestmark = pytest.mark.urls(cast.URLS)
 
 
 def test_it_starts_one_availability_sync_and_refuses_a_second(
