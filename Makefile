@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
+	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py setup_schedules
@@ -37,6 +38,7 @@ test: $(STAMP) chromium
 # Every benchmark in turn on PostgreSQL (tens of minutes); figures in var/bench-*.log,
 # recorded in docs/benchmarks.md.
 bench: $(STAMP)
+	mkdir -p var
 	$(BIN)/python bench/simulator.py 2>&1 | tee var/bench-simulator.log
 	$(BIN)/python bench/sync_initial.py --size large 2>&1 | tee var/bench-initial-large.log
 	$(BIN)/python bench/sync_memory.py 2>&1 | tee var/bench-memory.log
