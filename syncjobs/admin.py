@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib import admin, messages
 from django.db.models import Aggregate, Case, Count, Max, Min, Q, QuerySet, Value, When
@@ -16,6 +16,7 @@ from pbnsync.admin import ReadOnlyAdmin
 from .models import (
     NOT_RECURRING,
     RecordFailure,
+    StreamKind,
     StreamState,
     SyncAttempt,
     SyncRun,
@@ -41,21 +42,43 @@ def health_rank(prefix: str = "") -> Case:
     )
 
 
-def stream_health_summary(prefix: str) -> dict[str, Aggregate]:
+def stream_health_summary(
+    prefix: str, now: datetime | None = None
+) -> dict[str, Aggregate]:
     """Return annotations summing up the enabled streams reached through `prefix`.
 
     `sync_worst_health` (a HEALTH_ORDER rank; None without streams) and
     `sync_most_failures` cover every enabled stream; `sync_oldest_success` and
-    `sync_never_succeeded` (a count) only those that run on a schedule.
+    `sync_never_succeeded` (a count) only those that run on a schedule. A stream
+    that has never succeeded counts as "new" only once it has had its chance: the
+    initial sync at once, a scheduled stream once it has been due. Sync
+    Availability's stream (run when asked) and a nightly run whose first night is
+    still ahead say nothing about a practice whose syncs all work.
     """
-    enabled = Q(**{f"{prefix}enabled": True})
-    recurring = enabled & ~Q(**{f"{prefix}kind__in": NOT_RECURRING})
-    never = recurring & Q(**{f"{prefix}last_success_at__isnull": True})
+    now = now or timezone.now()
+
+    def field(name: str, value) -> Q:
+        return Q(**{f"{prefix}{name}": value})
+
+    enabled = field("enabled", True)
+    recurring = enabled & ~field("kind__in", NOT_RECURRING)
+    never = field("last_success_at__isnull", True)
+    had_chance = field("kind", StreamKind.INITIAL) | (
+        ~field("kind__in", NOT_RECURRING) & field("next_due_at__lte", now)
+    )
+    untried = (
+        never
+        & field("consecutive_failures", 0)
+        & ~field("state", StreamState.STOPPED)
+        & ~had_chance
+    )
     return {
-        "sync_worst_health": Max(health_rank(prefix), filter=enabled),
+        "sync_worst_health": Max(health_rank(prefix), filter=enabled & ~untried),
         "sync_most_failures": Max(f"{prefix}consecutive_failures", filter=enabled),
         "sync_oldest_success": Min(f"{prefix}last_success_at", filter=recurring),
-        "sync_never_succeeded": Count(f"{prefix}pk", filter=never),
+        "sync_never_succeeded": Count(
+            f"{prefix}pk", filter=recurring & never & had_chance
+        ),
     }
 
 

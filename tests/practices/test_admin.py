@@ -255,7 +255,17 @@ class TestSyncHealthColumns:
                 "5m ago",
                 "1",
             ),
-            ({StreamKind.INCREMENTAL: {"last_success_at": None}}, "new", "never", "0"),
+            (
+                {
+                    StreamKind.INCREMENTAL: {
+                        "last_success_at": None,
+                        "next_due_at": timezone.now() - timedelta(minutes=1),
+                    }
+                },
+                "new",
+                "never",
+                "0",
+            ),
             # The initial sync ran once and availability runs on demand: an old
             # success of theirs is no lag.
             (
@@ -281,8 +291,73 @@ class TestSyncHealthColumns:
                 "5m ago",
                 "0",
             ),
+            # Just onboarded: Sync Availability never asked for, the first night
+            # still ahead. Nothing is wrong.
+            (
+                {
+                    StreamKind.AVAILABILITY: {"last_success_at": None},
+                    StreamKind.NIGHTLY: {
+                        "last_success_at": None,
+                        "next_due_at": timezone.now() + timedelta(hours=5),
+                    },
+                },
+                "ok",
+                "5m ago",
+                "0",
+            ),
+            # The night came and went without a nightly success.
+            (
+                {
+                    StreamKind.NIGHTLY: {
+                        "last_success_at": None,
+                        "next_due_at": timezone.now() - timedelta(hours=1),
+                    }
+                },
+                "new",
+                "never",
+                "0",
+            ),
+            # Onboarding: the initial sync has not finished; the others wait for it.
+            (
+                {
+                    StreamKind.INITIAL: {"last_success_at": None},
+                    **{
+                        kind: {
+                            "last_success_at": None,
+                            "state": StreamState.WAITING,
+                            "next_due_at": None,
+                        }
+                        for kind in StreamKind
+                        if kind != StreamKind.INITIAL
+                    },
+                },
+                "new",
+                "—",
+                "0",
+            ),
+            # Sync Availability's stream failing is worth seeing, asked for or not.
+            (
+                {
+                    StreamKind.AVAILABILITY: {
+                        "last_success_at": None,
+                        "consecutive_failures": 3,
+                    }
+                },
+                "failing",
+                "5m ago",
+                "3",
+            ),
         ],
-        ids=["failing", "never-succeeded", "run-once-streams", "disabled-stream"],
+        ids=[
+            "failing",
+            "never-succeeded",
+            "run-once-streams",
+            "disabled-stream",
+            "just-onboarded",
+            "nightly-overdue",
+            "onboarding",
+            "on-request-failing",
+        ],
     )
     def test_it_summarises_only_what_says_something_about_health(
         self, staff_client, connection_a, streams, health, lag, failures
