@@ -24,15 +24,21 @@ from .models import (
 )
 from .ondemand import Request, resync, retry_now
 
-HEALTH_COLOURS = {"ok": "#2e7d32", "new": "#616161", "failing": "#e65100"}
+HEALTH_COLOURS = {
+    "off": "#9e9e9e",
+    "ok": "#2e7d32",
+    "new": "#616161",
+    "failing": "#e65100",
+}
 # SyncStream.health words, best first: the worst of several streams ranks highest.
-HEALTH_ORDER = ("ok", "new", "failing", "stopped")
+HEALTH_ORDER = ("off", "ok", "new", "failing", "stopped")
 
 
 def health_rank(prefix: str = "") -> Case:
     """Return the HEALTH_ORDER rank of SyncStream.health of the stream at `prefix`."""
     rank = HEALTH_ORDER.index
     return Case(
+        When(Q(**{f"{prefix}enabled": False}), then=Value(rank("off"))),
         When(Q(**{f"{prefix}state": StreamState.STOPPED}), then=Value(rank("stopped"))),
         When(
             Q(**{f"{prefix}consecutive_failures__gt": 0}), then=Value(rank("failing"))

@@ -168,7 +168,9 @@ class SyncStream(models.Model):
 
     @property
     def health(self) -> str:
-        """Return one word for the admin list: ok, failing, stopped or new."""
+        """Return one word for the admin list: off, ok, failing, stopped or new."""
+        if not self.enabled:
+            return "off"
         if self.state == StreamState.STOPPED:
             return "stopped"
         if self.consecutive_failures:

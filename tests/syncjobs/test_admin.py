@@ -234,10 +234,16 @@ class TestRunHistoryActions:
 def test_the_sql_health_rank_agrees_with_the_stream_health(streams_a):
     """The connection list ranks health in SQL; it must say what SyncStream says."""
     stream = streams_a[StreamKind.DELETIONS]
-    combinations = itertools.product(StreamState.values, [0, 3], [None, timezone.now()])
-    for state, failures, success in combinations:
+    combinations = itertools.product(
+        [True, False], StreamState.values, [0, 3], [None, timezone.now()]
+    )
+    for enabled, state, failures, success in combinations:
         SyncStream.objects.filter(pk=stream.pk).update(
-            state=state, consecutive_failures=failures, last_success_at=success
+            enabled=enabled,
+            state=state,
+            consecutive_failures=failures,
+            last_success_at=success,
         )
         row = SyncStream.objects.annotate(rank=health_rank()).get(pk=stream.pk)
-        assert HEALTH_ORDER[row.rank] == row.health, (state, failures, success)
+        assert HEALTH_ORDER[row.rank] == row.health, (enabled, state, failures)
+    assert {"off", "stopped"} <= set(HEALTH_ORDER)

@@ -96,7 +96,7 @@ def test_a_stream_without_a_next_run_says_why_instead_of_its_state(
 
     photos = rows[StreamKind.PROFILE_PHOTOS.label]
     assert not photos.enabled and photos.next_due_at is None
-    assert (photos.idle, photos.lags) == ("—", False)
+    assert (photos.idle, photos.lags, photos.health) == ("—", False, "off")
     initial = rows[StreamKind.INITIAL.label]
     assert (initial.next_due_at, initial.idle, initial.lags) == (None, "Done", False)
     availability = rows[StreamKind.AVAILABILITY.label]
