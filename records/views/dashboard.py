@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from practices.models import Practice
-from records.queries import dashboard
+from records.queries import dashboard, has_confirmed_statuses
 from syncjobs.status import freshness
 
 from .common import mirror_page, render_mirror_page
@@ -18,5 +18,9 @@ def dashboard_page(request: HttpRequest, practice: Practice) -> HttpResponse:
     loaded_at = freshness(practice).loaded_at
     figures = dashboard(practice, timezone.now(), loaded_at)
     return render_mirror_page(
-        request, "records/dashboard.html", practice, board=figures
+        request,
+        "records/dashboard.html",
+        practice,
+        board=figures,
+        mapped=has_confirmed_statuses(practice),
     )

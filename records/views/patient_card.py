@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pms.registry import CONNECTORS
 from practices.models import PmsConnection, Practice, SyncSettings
-from records.queries import patient_card
+from records.queries import has_confirmed_statuses, patient_card
 from syncjobs import ondemand
 from syncjobs.schedule import photos_offered
 
@@ -38,6 +38,7 @@ def patient_detail(
         practice,
         card=card,
         photos_from=_photos_from(practice),
+        mapped=has_confirmed_statuses(practice),
     )
 
 

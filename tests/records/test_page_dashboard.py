@@ -114,3 +114,20 @@ def test_it_reads_its_figures_in_a_fixed_number_of_queries(
     cast.login(client, admin_a)
     with django_assert_max_num_queries(14):
         board(client, board_a)
+
+
+def test_without_a_confirmed_status_it_gives_no_rate_and_says_why(
+    client, admin_a, board_a
+):
+    board_a.writeback_settings.confirmed_statuses.clear()
+    response = board(cast.login(client, admin_a), board_a)
+    page = response.content.decode()
+    assert 'id="no-confirmed-mapping"' in page
+    # Not "0%": nothing can count as confirmed until a status is chosen.
+    rate = page.split('id="stat-confirmation"')[1].split("</div>")[0]
+    assert rate.strip().endswith('<div class="value">—')
+
+
+def test_with_a_confirmed_status_it_gives_no_warning(client, admin_a, board_a):
+    page = board(cast.login(client, admin_a), board_a).content.decode()
+    assert 'id="no-confirmed-mapping"' not in page

@@ -126,3 +126,15 @@ def test_a_patient_the_pms_no_longer_has_disappears_on_open(
 
     monkeypatch.setattr(ondemand, "refresh_patient", gone)
     assert cast.login(client, admin_a).get(card_url(card_a)).status_code == 404
+
+
+def test_it_says_why_every_appointment_is_unconfirmed_until_a_status_is_chosen(
+    client, admin_a, card_a
+):
+    cast.login(client, admin_a)
+    page = client.get(card_url(card_a)).content.decode()
+    assert 'id="no-confirmed-mapping"' in page
+
+    cast.confirmed_statuses(card_a, S1="Confirmed")
+    page = client.get(card_url(card_a)).content.decode()
+    assert 'id="no-confirmed-mapping"' not in page
