@@ -7,13 +7,13 @@ replaced by what the PMS returned, in one transaction fenced by the lease.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from pms.base import Capability, Entity, RecordError, ScheduleBlock
+from pms.base import Capability, Entity, PmsError, RecordError, ScheduleBlock
 from records.schedules import replace_schedules
 
 from . import conf
@@ -24,22 +24,10 @@ STEP = "schedules"
 MAX_DAYS = 366  # GET /schedules answers a window in one walk; keep it bounded
 
 
-def not_offered(label: str) -> str:
-    """Return the reason shown when a PMS offers no schedules."""
-    return f"Provider schedules and blockouts are not offered by {label}"
-
-
-def refresh_schedules(ctx: RunContext) -> None:
-    """Read the schedule window and replace the mirror's (a checkpointed step)."""
-    if not ctx.connector.supports(Capability.READ_SCHEDULES):
-        ctx.note = not_offered(ctx.connector.label)
-        return
-    if STEP in ctx.stream.completed:
-        return
-    practice = ctx.stream.practice
-    first = timezone.localdate(timezone=practice.tzinfo)
-    days = max(0, min(int(conf.get("SYNC_AVAILABILITY_DAYS")), MAX_DAYS))
-    last = first + timedelta(days=days)
+def _read_window(
+    ctx: RunContext, first: date, last: date
+) -> tuple[list[ScheduleBlock], list[RecordError], int]:
+    """Return the window's blocks, unreadable items and pages, page by page."""
     blocks: list[ScheduleBlock] = []
     errors: list[RecordError] = []
     cursor, pages = None, 0
@@ -50,7 +38,39 @@ def refresh_schedules(ctx: RunContext) -> None:
         errors += page.errors
         cursor, pages = page.cursor, pages + 1
         if not page.has_more:
-            break
+            return blocks, errors, pages
+
+
+def not_offered(label: str) -> str:
+    """Return the reason shown when a PMS offers no schedules."""
+    return f"Provider schedules and blockouts are not offered by {label}"
+
+
+def refresh_schedules(ctx: RunContext) -> None:
+    """Read the schedule window and replace the mirror's (a checkpointed step).
+
+    A PMS that answers 404 to the schedule read (an agent older than the route, an
+    install without it) has no schedules to give: the run says so in its note, the
+    mirror keeps what it held, and the rest of the run (an initial sync's walk, the
+    nightly purge) goes on instead of the stream stopping over an optional read.
+    """
+    if not ctx.connector.supports(Capability.READ_SCHEDULES):
+        ctx.note = not_offered(ctx.connector.label)
+        return
+    if STEP in ctx.stream.completed:
+        return
+    practice = ctx.stream.practice
+    first = timezone.localdate(timezone=practice.tzinfo)
+    days = max(0, min(int(conf.get("SYNC_AVAILABILITY_DAYS")), MAX_DAYS))
+    last = first + timedelta(days=days)
+    try:
+        blocks, errors, pages = _read_window(ctx, first, last)
+    except PmsError as exc:
+        if exc.status != 404:
+            raise
+        ctx.note = f"{not_offered(ctx.connector.label)}: {exc}"
+        mark_step_done(ctx, STEP)
+        return
     now = timezone.now()
     keep = [e.pms_id for e in errors if e.pms_id]
     with transaction.atomic():

@@ -14,6 +14,7 @@ from django.utils import timezone
 from pms.dentrix_ascend import DentrixAscendConnector
 from pms.dentrix_ascend.auth import TOKENS
 from pms.simulator import records as r
+from practices.models import ConnectionStatus
 from records.models import ScheduleBlock, ScheduleWindow
 from syncjobs.availability import run_availability
 from syncjobs.initial import run_initial_sync
@@ -22,7 +23,7 @@ from syncjobs.nightly import run_nightly
 from syncjobs.ondemand import sync_availability
 from tests.pms.faces import FACES
 
-from .e2e import connect_open_dental, drain
+from .e2e import connect_open_dental, drain, mirror_differences
 
 DAYS = 6
 pytestmark = pytest.mark.usefixtures("transactional_db")
@@ -202,3 +203,23 @@ def test_an_initial_sync_of_a_pms_without_schedules_does_not_ask_for_them(
     assert run.status == RunStatus.SUCCEEDED and run.error == ""
     assert not ScheduleWindow.objects.exists()
     assert not any(q["path"].endswith("schedules") for q in sim_practice.requests())
+
+
+def test_a_pms_answering_404_to_schedules_is_onboarded_with_a_note(practice_a, sim):
+    # An install without the schedule read (an older agent, a PMS without the
+    # route): onboarding must not stop over it, nor flag the connection.
+    connection = connect_open_dental(practice_a, sim)
+    sim.set_faults(rates={"5xx": 1.0}, error_status=404, paths=["/schedules"])
+
+    runs = drain(practice_a, kinds=[StreamKind.INITIAL])
+
+    assert [run.status for run in runs] == [RunStatus.SUCCEEDED]
+    assert "not offered by Open Dental" in runs[0].error
+    assert "404" in runs[0].error
+    assert mirror_differences(practice_a, sim.store) == []  # the walk went on
+    assert not ScheduleBlock.objects.exists()
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.ACTIVE
+    # Asked once, not again on every slice or retry.
+    reads = [q for q in sim.requests() if q["path"].endswith("/schedules")]
+    assert len(reads) == 1 and reads[0]["status"] == 404
