@@ -94,9 +94,13 @@ def _axes(buckets: Sequence[HourBucket], start: datetime, tz: tzinfo) -> list[st
         _text(LEFT - 6, RECORDS_TOP + RECORDS_HEIGHT + 4, "0", "end"),
         _text(LEFT, RECORDS_TOP - 6, "Records fetched per hour"),
         _text(LEFT, FAILURES_TOP - 6, "Failed runs per hour"),
-        _text(LEFT - 6, FAILURES_TOP + 4, f"{top_failures:,}", "end"),
         _text(LEFT - 6, FAILURES_TOP + FAILURES_HEIGHT + 4, "0", "end"),
     ]
+    if top_failures:
+        parts.append(_text(LEFT - 6, FAILURES_TOP + 4, f"{top_failures:,}", "end"))
+    elif buckets:  # a scale from 0 to 0 says nothing; say it in words
+        middle = FAILURES_TOP + FAILURES_HEIGHT / 2 + 4
+        parts.append(_text(WIDTH / 2, middle, "No failed runs", "middle"))
     for index in range(CHART_HOURS):
         local = (start + timedelta(hours=index)).astimezone(tz)
         if local.hour == 0:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from syncjobs.chart import runs_chart
 from syncjobs.models import RunStatus, StreamKind
-from syncjobs.status import chart_window, hourly_runs
+from syncjobs.status import HourBucket, chart_window, hourly_runs
 from tests.browser import cast
 
 
@@ -95,3 +95,17 @@ def test_an_empty_week_says_so():
     assert "No sync runs in the last 7 days" in svg
     assert bars(svg, "records") == []
     assert svg.count("Mar") >= 6  # one label per practice-local midnight
+
+
+def test_a_week_without_failures_says_so_instead_of_a_scale_from_0_to_0():
+    start = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)
+    tz = ZoneInfo("America/New_York")
+    hour = start + timedelta(hours=5)
+    calm = runs_chart([HourBucket(hour, 4, 120, 0, 0)], start, tz)
+    assert "No failed runs" in calm
+    assert bars(calm, "failures") == []
+
+    stormy = runs_chart([HourBucket(hour, 4, 120, 3, 0)], start, tz)
+    assert "No failed runs" not in stormy
+    assert len(bars(stormy, "failures")) == 1
+    assert ">3</text>" in stormy  # the band's scale runs to the worst hour
