@@ -12,9 +12,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from pbnsync.admin import ReadOnlyAdmin
+from practices.models import ConnectionStatus
 
 from .models import (
+    LATE_AFTER,
     NOT_RECURRING,
+    WAITING_TO_RUN,
     RecordFailure,
     StreamKind,
     StreamState,
@@ -28,22 +31,34 @@ HEALTH_COLOURS = {
     "off": "#9e9e9e",
     "ok": "#2e7d32",
     "new": "#616161",
+    "late": "#e65100",
     "failing": "#e65100",
 }
 # SyncStream.health words, best first: the worst of several streams ranks highest.
-HEALTH_ORDER = ("off", "ok", "new", "failing", "stopped")
+HEALTH_ORDER = ("off", "ok", "new", "late", "failing", "stopped")
 
 
-def health_rank(prefix: str = "") -> Case:
+def health_rank(prefix: str = "", now: datetime | None = None) -> Case:
     """Return the HEALTH_ORDER rank of SyncStream.health of the stream at `prefix`."""
+    now = now or timezone.now()
     rank = HEALTH_ORDER.index
+
+    def field(name: str, value) -> Q:
+        return Q(**{f"{prefix}{name}": value})
+
+    late = (  # SyncStream.is_late, in SQL
+        ~field("kind", StreamKind.INITIAL)
+        & field("state__in", WAITING_TO_RUN)
+        & field("next_due_at__lt", now - LATE_AFTER)
+        & ~field("lease_expires_at__gt", now)  # no claim held
+        & field("practice__connection__status", ConnectionStatus.ACTIVE)
+    )
     return Case(
-        When(Q(**{f"{prefix}enabled": False}), then=Value(rank("off"))),
-        When(Q(**{f"{prefix}state": StreamState.STOPPED}), then=Value(rank("stopped"))),
-        When(
-            Q(**{f"{prefix}consecutive_failures__gt": 0}), then=Value(rank("failing"))
-        ),
-        When(Q(**{f"{prefix}last_success_at__isnull": True}), then=Value(rank("new"))),
+        When(field("enabled", False), then=Value(rank("off"))),
+        When(field("state", StreamState.STOPPED), then=Value(rank("stopped"))),
+        When(field("consecutive_failures__gt", 0), then=Value(rank("failing"))),
+        When(late, then=Value(rank("late"))),
+        When(field("last_success_at__isnull", True), then=Value(rank("new"))),
         default=Value(rank("ok")),
     )
 
@@ -79,7 +94,7 @@ def stream_health_summary(
         & ~had_chance
     )
     return {
-        "sync_worst_health": Max(health_rank(prefix), filter=enabled & ~untried),
+        "sync_worst_health": Max(health_rank(prefix, now), filter=enabled & ~untried),
         "sync_most_failures": Max(f"{prefix}consecutive_failures", filter=enabled),
         "sync_oldest_success": Min(f"{prefix}last_success_at", filter=recurring),
         "sync_never_succeeded": Count(
@@ -142,7 +157,7 @@ class SyncStreamAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "state", "enabled", "practice"]
     search_fields = ["practice__name", "last_error"]
-    list_select_related = ["practice"]
+    list_select_related = ["practice__connection"]  # health reads it
     actions = ["retry_selected", "resync_selected"]
     readonly_fields = [f.name for f in SyncStream._meta.fields]
 

@@ -132,7 +132,9 @@ class HourBucket:
 
 
 def _streams(practice: Practice) -> dict[str, SyncStream]:
-    return {s.kind: s for s in SyncStream.objects.filter(practice=practice)}
+    streams = SyncStream.objects.filter(practice=practice)
+    # Each stream's health reads the practice's connection: one query for all.
+    return {s.kind: s for s in streams.select_related("practice__connection")}
 
 
 def _latest(*streams: SyncStream | None) -> datetime | None:

@@ -8,7 +8,9 @@ from .history import (
 )
 from .stream import (
     FAST_KINDS,
+    LATE_AFTER,
     NOT_RECURRING,
+    WAITING_TO_RUN,
     StreamKind,
     StreamState,
     SyncStream,
@@ -18,6 +20,7 @@ from .stream import (
 
 __all__ = [
     "FAST_KINDS",
+    "LATE_AFTER",
     "NOT_RECURRING",
     "OPEN_RUN_STATUSES",
     "AttemptStatus",
@@ -29,5 +32,6 @@ __all__ = [
     "SyncRun",
     "SyncStream",
     "Trigger",
+    "WAITING_TO_RUN",
     "lane_for",
 ]

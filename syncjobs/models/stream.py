@@ -41,6 +41,11 @@ FAST_KINDS = frozenset(
 NOT_RECURRING = frozenset({StreamKind.INITIAL, StreamKind.AVAILABILITY})
 
 
+# A due stream that no dispatcher has claimed for this long is late: the cluster
+# is not taking it (stopped, or far behind).
+LATE_AFTER = timedelta(minutes=2)
+
+
 def lane_for(kind: str) -> Lane:
     """Return the request-budget lane a stream of `kind` reads on."""
     if kind in FAST_KINDS:
@@ -58,6 +63,10 @@ class StreamState(models.TextChoices):
     DONE = "done", "Done"
 
 
+# The states of a stream that runs when due (the dispatcher claims only these).
+WAITING_TO_RUN = (StreamState.SCHEDULED, StreamState.RETRYING)
+
+
 class Trigger(models.TextChoices):
     SCHEDULE = "schedule", "Schedule"
     FORCE = "force", "Force Sync Now"
@@ -72,7 +81,7 @@ class SyncStreamQuerySet(models.QuerySet):
         return (
             self.filter(
                 enabled=True,
-                state__in=[StreamState.SCHEDULED, StreamState.RETRYING],
+                state__in=WAITING_TO_RUN,
                 next_due_at__lte=now,
                 practice__connection__status=ConnectionStatus.ACTIVE,
             )
@@ -166,15 +175,36 @@ class SyncStream(models.Model):
             return None
         return (now or timezone.now()) - self.last_success_at
 
+    def is_late(self, now: datetime | None = None) -> bool:
+        """Return whether the stream has waited unclaimed for over LATE_AFTER.
+
+        Only while its connection is active (a disabled one's streams wait on
+        purpose), and never the initial sync (onboarding practices take turns).
+        Reads the practice's connection: select it with the stream.
+        """
+        now = now or timezone.now()
+        if (
+            self.kind == StreamKind.INITIAL
+            or self.state not in WAITING_TO_RUN
+            or self.next_due_at is None
+            or self.next_due_at >= now - LATE_AFTER
+            or self.is_running(now)
+        ):
+            return False
+        connection = getattr(self.practice, "connection", None)
+        return connection is not None and connection.status == ConnectionStatus.ACTIVE
+
     @property
     def health(self) -> str:
-        """Return one word for the admin list: off, ok, failing, stopped or new."""
+        """Return one word for the admin list: off, ok, new, late, failing, stopped."""
         if not self.enabled:
             return "off"
         if self.state == StreamState.STOPPED:
             return "stopped"
         if self.consecutive_failures:
             return "failing"
+        if self.is_late():
+            return "late"
         return "ok" if self.last_success_at else "new"
 
     @property

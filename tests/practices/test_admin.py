@@ -249,6 +249,17 @@ class TestSyncHealthColumns:
     @pytest.mark.parametrize(
         ("streams", "health", "lag", "failures"),
         [
+            # Due ten minutes ago and nobody took it: the cluster is not running it.
+            (
+                {
+                    StreamKind.FAST_APPOINTMENT_STATUS: {
+                        "next_due_at": timezone.now() - timedelta(minutes=10)
+                    }
+                },
+                "late",
+                "5m ago",
+                "0",
+            ),
             (
                 {StreamKind.FAST_APPOINTMENT_STATUS: {"consecutive_failures": 1}},
                 "failing",
@@ -305,7 +316,7 @@ class TestSyncHealthColumns:
                 "5m ago",
                 "0",
             ),
-            # The night came and went without a nightly success.
+            # The night came and went without a nightly run: late, never succeeded.
             (
                 {
                     StreamKind.NIGHTLY: {
@@ -313,7 +324,7 @@ class TestSyncHealthColumns:
                         "next_due_at": timezone.now() - timedelta(hours=1),
                     }
                 },
-                "new",
+                "late",
                 "never",
                 "0",
             ),
@@ -349,6 +360,7 @@ class TestSyncHealthColumns:
             ),
         ],
         ids=[
+            "late",
             "failing",
             "never-succeeded",
             "run-once-streams",

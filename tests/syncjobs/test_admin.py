@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 import pytest
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pms.base import Entity, PmsError, RecordError
+from practices.models import ConnectionStatus
 from syncjobs.admin import HEALTH_ORDER, health_rank
 from syncjobs.initial import run_initial_sync
 from syncjobs.models import (
@@ -231,19 +233,51 @@ class TestRunHistoryActions:
         assert SyncStream.objects.get(pk=initial_a.pk).pending_trigger == ""
 
 
-def test_the_sql_health_rank_agrees_with_the_stream_health(streams_a):
+def test_the_sql_health_rank_agrees_with_the_stream_health(streams_a, connection_a):
     """The connection list ranks health in SQL; it must say what SyncStream says."""
     stream = streams_a[StreamKind.DELETIONS]
+    now = timezone.now()
+    hour = timedelta(hours=1)
     combinations = itertools.product(
-        [True, False], StreamState.values, [0, 3], [None, timezone.now()]
+        [True, False],  # enabled
+        StreamState.values,
+        [0, 3],  # consecutive failures
+        [None, now],  # last success
+        [None, now - hour, now - timedelta(seconds=30), now + hour],  # next due
+        [None, now + hour],  # a claim held until
     )
-    for enabled, state, failures, success in combinations:
+    seen = set()
+    for enabled, state, failures, success, due, claim in combinations:
         SyncStream.objects.filter(pk=stream.pk).update(
             enabled=enabled,
             state=state,
             consecutive_failures=failures,
             last_success_at=success,
+            next_due_at=due,
+            lease_expires_at=claim,
         )
-        row = SyncStream.objects.annotate(rank=health_rank()).get(pk=stream.pk)
-        assert HEALTH_ORDER[row.rank] == row.health, (enabled, state, failures)
-    assert {"off", "stopped"} <= set(HEALTH_ORDER)
+        row = (
+            SyncStream.objects.annotate(rank=health_rank(now=now))
+            .select_related("practice__connection")
+            .get(pk=stream.pk)
+        )
+        assert HEALTH_ORDER[row.rank] == row.health, (enabled, state, failures, due)
+        seen.add(row.health)
+    assert seen == set(HEALTH_ORDER)  # every word was reached
+
+    # A disabled connection's streams wait on purpose: not late.
+    connection_a.status = ConnectionStatus.DISABLED
+    connection_a.save()
+    SyncStream.objects.filter(pk=stream.pk).update(
+        enabled=True,
+        state=StreamState.SCHEDULED,
+        consecutive_failures=0,
+        next_due_at=now - hour,
+        lease_expires_at=None,
+    )
+    row = (
+        SyncStream.objects.annotate(rank=health_rank(now=now))
+        .select_related("practice__connection")
+        .get(pk=stream.pk)
+    )
+    assert HEALTH_ORDER[row.rank] == row.health == "ok"

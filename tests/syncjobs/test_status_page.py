@@ -108,3 +108,24 @@ def test_a_stream_without_a_next_run_says_why_instead_of_its_state(
     # Only the recurring streams that are on show a lag, two hours old each.
     lag_cells = page.count("<td>2\xa0hours</td>")
     assert lag_cells == sum(r.lags for r in rows.values()) == 6
+
+
+def test_a_stream_nobody_has_taken_for_minutes_is_late(
+    client, admin_a, practice_a, loaded_a
+):
+    # Due ten minutes ago and unclaimed: the cluster is not running it.
+    SyncStream.objects.filter(practice=practice_a, kind=StreamKind.INCREMENTAL).update(
+        next_due_at=timezone.now() - timedelta(minutes=10), lease_expires_at=None
+    )
+    response = cast.login(client, admin_a).get(status_url(practice_a))
+    rows = {r.label: r for r in response.context["page"].streams}
+    assert rows[StreamKind.INCREMENTAL.label].health == "late"
+    assert '<span class="badge late">late</span>' in response.content.decode()
+
+    # Claimed (queued or running): not late, however long it was due.
+    SyncStream.objects.filter(practice=practice_a, kind=StreamKind.INCREMENTAL).update(
+        lease_expires_at=timezone.now() + timedelta(minutes=1)
+    )
+    response = client.get(status_url(practice_a))
+    rows = {r.label: r for r in response.context["page"].streams}
+    assert rows[StreamKind.INCREMENTAL.label].health == "ok"
