@@ -182,14 +182,24 @@ class TestCapabilityTable:
 
 
 def set_streams(practice: Practice, **by_kind: dict) -> None:
-    """Give every stream of `practice` a recent success, then apply `by_kind`."""
+    """Give every stream of `practice` a recent success, then apply `by_kind`.
+
+    A timedelta among the fields is a time relative to now (parameters are made
+    when the tests are collected, maybe minutes before this one runs).
+    """
     ensure_streams(practice)
-    recent = timezone.now() - timedelta(minutes=5)
+    now = timezone.now()
     SyncStream.objects.filter(practice=practice).update(
-        state=StreamState.SCHEDULED, last_success_at=recent, consecutive_failures=0
+        state=StreamState.SCHEDULED,
+        last_success_at=now - timedelta(minutes=5),
+        consecutive_failures=0,
     )
     for kind, fields in by_kind.items():
-        SyncStream.objects.filter(practice=practice, kind=kind).update(**fields)
+        at_now = {
+            name: now + value if isinstance(value, timedelta) else value
+            for name, value in fields.items()
+        }
+        SyncStream.objects.filter(practice=practice, kind=kind).update(**at_now)
 
 
 def connection_row(html: str, practice: Practice) -> str:
@@ -253,7 +263,7 @@ class TestSyncHealthColumns:
             (
                 {
                     StreamKind.FAST_APPOINTMENT_STATUS: {
-                        "next_due_at": timezone.now() - timedelta(minutes=10)
+                        "next_due_at": -timedelta(minutes=10)
                     }
                 },
                 "late",
@@ -270,7 +280,7 @@ class TestSyncHealthColumns:
                 {
                     StreamKind.INCREMENTAL: {
                         "last_success_at": None,
-                        "next_due_at": timezone.now() - timedelta(minutes=1),
+                        "next_due_at": -timedelta(minutes=1),
                     }
                 },
                 "new",
@@ -281,7 +291,7 @@ class TestSyncHealthColumns:
             # success of theirs is no lag.
             (
                 {
-                    kind: {"last_success_at": timezone.now() - timedelta(days=30)}
+                    kind: {"last_success_at": -timedelta(days=30)}
                     for kind in (StreamKind.INITIAL, StreamKind.AVAILABILITY)
                 },
                 "ok",
@@ -309,7 +319,7 @@ class TestSyncHealthColumns:
                     StreamKind.AVAILABILITY: {"last_success_at": None},
                     StreamKind.NIGHTLY: {
                         "last_success_at": None,
-                        "next_due_at": timezone.now() + timedelta(hours=5),
+                        "next_due_at": timedelta(hours=5),
                     },
                 },
                 "ok",
@@ -321,7 +331,7 @@ class TestSyncHealthColumns:
                 {
                     StreamKind.NIGHTLY: {
                         "last_success_at": None,
-                        "next_due_at": timezone.now() - timedelta(hours=1),
+                        "next_due_at": -timedelta(hours=1),
                     }
                 },
                 "late",
