@@ -244,7 +244,9 @@ def test_a_budget_paces_its_own_calls_on_its_own_clock(store, budget_key):
 
     gaps = [later - earlier for earlier, later in pairwise(starts)]
     assert min(gaps) >= interval
-    assert max(gaps) < interval + 0.004  # not interval + 2 round trips (+20 ms)
+    # Not interval + 2 round trips (+10 ms) each time; the median, since one wake-up
+    # on a loaded machine can be a few milliseconds late.
+    assert sorted(gaps)[len(gaps) // 2] < interval + 0.004
 
 
 def test_after_another_budget_s_call_the_store_s_clock_decides(store, budget_key):
