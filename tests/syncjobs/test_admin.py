@@ -246,20 +246,25 @@ def test_the_sql_health_rank_agrees_with_the_stream_health(streams_a, connection
         [None, now - hour, now - timedelta(seconds=30), now + hour],  # next due
         [None, now + hour],  # a claim held until
     )
+
+    def ranked(**fields) -> SyncStream:
+        """Give the stream `fields`; return it with its SQL rank as `rank`."""
+        SyncStream.objects.filter(pk=stream.pk).update(**fields)
+        return (
+            SyncStream.objects.annotate(rank=health_rank(now=now))
+            .select_related("practice__connection")
+            .get(pk=stream.pk)
+        )
+
     seen = set()
     for enabled, state, failures, success, due, claim in combinations:
-        SyncStream.objects.filter(pk=stream.pk).update(
+        row = ranked(
             enabled=enabled,
             state=state,
             consecutive_failures=failures,
             last_success_at=success,
             next_due_at=due,
             lease_expires_at=claim,
-        )
-        row = (
-            SyncStream.objects.annotate(rank=health_rank(now=now))
-            .select_related("practice__connection")
-            .get(pk=stream.pk)
         )
         assert HEALTH_ORDER[row.rank] == row.health, (enabled, state, failures, due)
         seen.add(row.health)
@@ -268,16 +273,11 @@ def test_the_sql_health_rank_agrees_with_the_stream_health(streams_a, connection
     # A disabled connection's streams wait on purpose: not late.
     connection_a.status = ConnectionStatus.DISABLED
     connection_a.save()
-    SyncStream.objects.filter(pk=stream.pk).update(
+    row = ranked(
         enabled=True,
         state=StreamState.SCHEDULED,
         consecutive_failures=0,
         next_due_at=now - hour,
         lease_expires_at=None,
-    )
-    row = (
-        SyncStream.objects.annotate(rank=health_rank(now=now))
-        .select_related("practice__connection")
-        .get(pk=stream.pk)
     )
     assert HEALTH_ORDER[row.rank] == row.health == "ok"
