@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.contrib import admin, messages
-from django.db.models import Aggregate, Case, Count, Max, Min, Q, QuerySet, Value, When
+from django.db.models import Aggregate, Case, Count, Max, Min, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
 from pbnsync.admin import ReadOnlyAdmin
-from practices.models import ConnectionStatus
 
 from .models import (
     LATE_AFTER,
     NOT_RECURRING,
-    WAITING_TO_RUN,
     RecordFailure,
     StreamKind,
     StreamState,
     SyncAttempt,
     SyncRun,
     SyncStream,
+    claimable,
+    on_stream,
 )
 from .ondemand import Request, resync, retry_now
 
@@ -42,23 +43,14 @@ def health_rank(prefix: str = "", now: datetime | None = None) -> Case:
     """Return the HEALTH_ORDER rank of SyncStream.health of the stream at `prefix`."""
     now = now or timezone.now()
     rank = HEALTH_ORDER.index
-
-    def field(name: str, value) -> Q:
-        return Q(**{f"{prefix}{name}": value})
-
-    late = (  # SyncStream.is_late, in SQL
-        ~field("kind", StreamKind.INITIAL)
-        & field("state__in", WAITING_TO_RUN)
-        & field("next_due_at__lt", now - LATE_AFTER)
-        & ~field("lease_expires_at__gt", now)  # no claim held
-        & field("practice__connection__status", ConnectionStatus.ACTIVE)
-    )
-    return Case(
-        When(field("enabled", False), then=Value(rank("off"))),
-        When(field("state", StreamState.STOPPED), then=Value(rank("stopped"))),
-        When(field("consecutive_failures__gt", 0), then=Value(rank("failing"))),
+    at = partial(on_stream, prefix)
+    late = ~at("kind", StreamKind.INITIAL) & claimable(now - LATE_AFTER, now, prefix)
+    return Case(  # SyncStream.health, in SQL
+        When(at("enabled", False), then=Value(rank("off"))),
+        When(at("state", StreamState.STOPPED), then=Value(rank("stopped"))),
+        When(at("consecutive_failures__gt", 0), then=Value(rank("failing"))),
         When(late, then=Value(rank("late"))),
-        When(field("last_success_at__isnull", True), then=Value(rank("new"))),
+        When(at("last_success_at__isnull", True), then=Value(rank("new"))),
         default=Value(rank("ok")),
     )
 
@@ -77,20 +69,18 @@ def stream_health_summary(
     still ahead say nothing about a practice whose syncs all work.
     """
     now = now or timezone.now()
-
-    def field(name: str, value) -> Q:
-        return Q(**{f"{prefix}{name}": value})
-
-    enabled = field("enabled", True)
-    recurring = enabled & ~field("kind__in", NOT_RECURRING)
-    never = field("last_success_at__isnull", True)
-    had_chance = field("kind", StreamKind.INITIAL) | (
-        ~field("kind__in", NOT_RECURRING) & field("next_due_at__lte", now)
+    at = partial(on_stream, prefix)
+    enabled = at("enabled", True)
+    scheduled = ~at("kind__in", NOT_RECURRING)
+    recurring = enabled & scheduled
+    never = at("last_success_at__isnull", True)
+    had_chance = at("kind", StreamKind.INITIAL) | (
+        scheduled & at("next_due_at__lte", now)
     )
     untried = (
         never
-        & field("consecutive_failures", 0)
-        & ~field("state", StreamState.STOPPED)
+        & at("consecutive_failures", 0)
+        & ~at("state", StreamState.STOPPED)
         & ~had_chance
     )
     return {

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
 from practices.models import ConnectionStatus
 
 from . import conf
 from .errors import ConnectionStoppedError, LeaseError
-from .models import SyncStream
+from .models import SyncStream, unclaimed
 
 DISPATCH = "dispatch"
 
@@ -54,7 +53,7 @@ class Lease:
         ttl = conf.lease_ttl(stream.kind)
         changed = (
             SyncStream.objects.filter(pk=stream.pk)
-            .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now))
+            .filter(unclaimed(now))
             .update(lease_owner=owner, lease_expires_at=now + ttl)
         )
         return cls(stream.pk, owner, ttl) if changed == 1 else None

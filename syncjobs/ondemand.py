@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from practices.models import Practice
 
-from .models import StreamKind, StreamState, SyncStream, Trigger
+from .models import StreamKind, StreamState, SyncStream, Trigger, unclaimed
 from .refresh import refresh_patient as _refresh_patient
 
 BULK_LIMIT = 500  # patients per bulk sync request
@@ -36,7 +36,7 @@ def force_sync(practice: Practice) -> Request:
     changed = (
         SyncStream.objects.filter(pk=stream.pk, pending_trigger="")
         .exclude(state=StreamState.STOPPED)
-        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now))
+        .filter(unclaimed(now))
         .filter(Q(current_run__isnull=True))
         .update(pending_trigger=Trigger.FORCE, next_due_at=now)
     )
@@ -79,7 +79,7 @@ def sync_availability(practice: Practice) -> Request:
         stream = SyncStream.objects.get(practice=practice, kind=StreamKind.AVAILABILITY)
     changed = (
         SyncStream.objects.filter(pk=stream.pk, pending_trigger="")
-        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now))
+        .filter(unclaimed(now))
         .update(
             pending_trigger=Trigger.FORCE,
             state=StreamState.SCHEDULED,

@@ -208,8 +208,6 @@ def _idle(stream: SyncStream, enabled: bool, recurring: bool) -> str:
     """Return what the "next run" cell says when no run is scheduled."""
     if not enabled:
         return "—"
-    if stream.state == StreamState.DONE:
-        return stream.get_state_display()
     if not recurring and stream.state == StreamState.SCHEDULED:
         return "when asked"
     return stream.get_state_display()

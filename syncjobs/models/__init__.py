@@ -15,7 +15,10 @@ from .stream import (
     StreamState,
     SyncStream,
     Trigger,
+    claimable,
     lane_for,
+    on_stream,
+    unclaimed,
 )
 
 __all__ = [
@@ -33,5 +36,8 @@ __all__ = [
     "SyncStream",
     "Trigger",
     "WAITING_TO_RUN",
+    "claimable",
     "lane_for",
+    "on_stream",
+    "unclaimed",
 ]

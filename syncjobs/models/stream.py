@@ -75,18 +75,35 @@ class Trigger(models.TextChoices):
     RETRY = "retry", "Retry now (staff)"
 
 
+def on_stream(prefix: str, name: str, value) -> Q:
+    """Return the lookup `name`=`value` on the stream reached through `prefix`
+    (e.g. "practice__sync_streams__"; "" for the stream itself)."""
+    return Q(**{f"{prefix}{name}": value})
+
+
+def unclaimed(now: datetime, prefix: str = "") -> Q:
+    """Return the condition of a stream whose lease is free or expired at `now`."""
+    return on_stream(prefix, "lease_expires_at__isnull", True) | on_stream(
+        prefix, "lease_expires_at__lte", now
+    )
+
+
+def claimable(due_by: datetime, now: datetime, prefix: str = "") -> Q:
+    """Return the condition of a stream due by `due_by` and free to claim at `now`."""
+    return (
+        on_stream(prefix, "enabled", True)
+        & on_stream(prefix, "state__in", WAITING_TO_RUN)
+        & on_stream(prefix, "next_due_at__lte", due_by)
+        & on_stream(prefix, "practice__connection__status", ConnectionStatus.ACTIVE)
+        & unclaimed(now, prefix)
+    )
+
+
 class SyncStreamQuerySet(models.QuerySet):
     def due(self, now: datetime) -> SyncStreamQuerySet:
         """Return the streams that are due and free to claim, most urgent first."""
-        return (
-            self.filter(
-                enabled=True,
-                state__in=WAITING_TO_RUN,
-                next_due_at__lte=now,
-                practice__connection__status=ConnectionStatus.ACTIVE,
-            )
-            .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now))
-            .order_by("priority", "next_due_at", "pk")
+        return self.filter(claimable(now, now)).order_by(
+            "priority", "next_due_at", "pk"
         )
 
     def running(self, now: datetime) -> SyncStreamQuerySet:
@@ -178,16 +195,18 @@ class SyncStream(models.Model):
     def is_late(self, now: datetime | None = None) -> bool:
         """Return whether the stream has waited unclaimed for over LATE_AFTER.
 
-        Only while its connection is active (a disabled one's streams wait on
-        purpose), and never the initial sync (onboarding practices take turns).
-        Reads the practice's connection: select it with the stream.
+        `claimable(now - LATE_AFTER, now)` for one stream: only while its connection
+        is active (a disabled one's streams wait on purpose); never the initial
+        sync (onboarding practices take turns). Reads the practice's connection:
+        select it with the stream.
         """
         now = now or timezone.now()
         if (
             self.kind == StreamKind.INITIAL
+            or not self.enabled
             or self.state not in WAITING_TO_RUN
             or self.next_due_at is None
-            or self.next_due_at >= now - LATE_AFTER
+            or self.next_due_at > now - LATE_AFTER
             or self.is_running(now)
         ):
             return False
