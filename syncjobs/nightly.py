@@ -4,7 +4,6 @@ does not track."""
 
 from __future__ import annotations
 
-from django.db.models import F
 from django.utils import timezone
 
 from pms.base import Capability
@@ -41,7 +40,7 @@ def _nightly(ctx: RunContext) -> bool:
         # Rows found missing tonight are purged tomorrow: a day to notice mistakes.
         ctx.lease.renew()
         purged = sum(purge_deleted(practice, marked_before=ctx.run.started_at).values())
-        SyncRun.objects.filter(pk=ctx.run.pk).update(deleted=F("deleted") + purged)
+        ctx.tally(deleted=purged)
         mark_step_done(ctx, "purge")
     refresh_reference(ctx)
     if ctx.connector.supports(Capability.READ_SCHEDULES):

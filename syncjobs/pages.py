@@ -45,6 +45,9 @@ Writer = Callable[[SyncStream, list, Any], PageCounts]
 YIELD_CHECK_SECONDS = 2.0  # how often a yielding slice asks whether others wait
 
 
+READ = ("pages", "fetched")  # the counters an attempt keeps as well as its run
+
+
 @dataclass
 class RunContext:
     """Everything a workflow body needs while it runs one attempt."""
@@ -65,6 +68,19 @@ class RunContext:
     # ends early), asked at most every YIELD_CHECK_SECONDS from `next_yield_check`.
     others_waiting: Callable[[], bool] | None = None
     next_yield_check: float = 0.0
+
+    def tally(self, **added: int) -> None:
+        """Add to the run's counters (pages, fetched, upserted, ...) in SQL, and the
+        pages and records read to this attempt's too."""
+        added = {name: value for name, value in added.items() if value}
+        if not added:
+            return
+        SyncRun.objects.filter(pk=self.run.pk).update(
+            **{name: F(name) + value for name, value in added.items()}
+        )
+        read = {name: F(name) + added[name] for name in READ if name in added}
+        if read:
+            SyncAttempt.objects.filter(pk=self.attempt.pk).update(**read)
 
     def out_of_time(self) -> bool:
         """Return whether this slice should stop at the next checkpoint."""
@@ -248,16 +264,13 @@ def store_page(
         if count_progress:
             fields["progress_done"] = stream.progress_done + fetched
         ctx.lease.checkpoint(**fields)
-        SyncRun.objects.filter(pk=ctx.run.pk).update(
-            pages=F("pages") + 1,
-            fetched=F("fetched") + fetched,
-            upserted=F("upserted") + counts.upserted,
-            unchanged=F("unchanged") + counts.unchanged,
-            deleted=F("deleted") + counts.deleted,
-            failed=F("failed") + failed,
-        )
-        SyncAttempt.objects.filter(pk=ctx.attempt.pk).update(
-            pages=F("pages") + 1, fetched=F("fetched") + fetched
+        ctx.tally(
+            pages=1,
+            fetched=fetched,
+            upserted=counts.upserted,
+            unchanged=counts.unchanged,
+            deleted=counts.deleted,
+            failed=failed,
         )
     for name, value in fields.items():
         setattr(stream, name, value)

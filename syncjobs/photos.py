@@ -22,7 +22,7 @@ from records.models import Patient
 
 from .engine import execute
 from .lease import Lease
-from .models import RunStatus, SyncAttempt, SyncRun, SyncStream
+from .models import RunStatus, SyncRun, SyncStream
 from .pages import RunContext
 from .schedule import settings_for
 
@@ -103,13 +103,10 @@ def _photos(ctx: RunContext) -> bool:
         with transaction.atomic():
             ctx.lease.renew()
             changed = sum(store_photo(practice, i, p, now) for i, p in photos.items())
-            SyncRun.objects.filter(pk=ctx.run.pk).update(
-                pages=F("pages") + 1,
-                fetched=F("fetched") + len(batch),
-                upserted=F("upserted") + changed,
-                unchanged=F("unchanged") + len(batch) - changed,
-            )
-            SyncAttempt.objects.filter(pk=ctx.attempt.pk).update(
-                pages=F("pages") + 1, fetched=F("fetched") + len(batch)
+            ctx.tally(
+                pages=1,
+                fetched=len(batch),
+                upserted=changed,
+                unchanged=len(batch) - changed,
             )
     return False

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from pms.base import Capability, Deletion, Entity, IdWindow, PmsError
@@ -75,9 +75,7 @@ def reconcile(ctx: RunContext, entity: Entity) -> bool:
                 ).update(reconciled_at=started)
             cursor = page.cursor if page.has_more else "done"
             _checkpoint(ctx, {**stream.cursors, key: cursor})
-            SyncRun.objects.filter(pk=ctx.run.pk).update(
-                pages=F("pages") + 1, fetched=F("fetched") + len(page.records)
-            )
+            ctx.tally(pages=1, fetched=len(page.records))
     gone = _confirmed_missing(ctx, entity, started)
     with transaction.atomic():
         hidden = mark_deleted(
@@ -90,9 +88,7 @@ def reconcile(ctx: RunContext, entity: Entity) -> bool:
         }
         ctx.lease.checkpoint(cursors=cursors, completed=[*stream.completed, key])
         stream.cursors, stream.completed = cursors, [*stream.completed, key]
-        SyncRun.objects.filter(pk=ctx.run.pk).update(
-            deleted=F("deleted") + sum(hidden.values())
-        )
+        ctx.tally(deleted=sum(hidden.values()))
     return True
 
 

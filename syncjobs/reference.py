@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from pms.base import Capability, Entity, ReferenceValue
@@ -18,7 +17,6 @@ from practices.models import ReferenceItem, ReferenceKind
 from records.rows import OPERATORY
 from records.upsert import upsert_records
 
-from .models import SyncRun
 from .pages import RunContext, mark_step_done
 
 STEP = "reference"
@@ -44,9 +42,7 @@ def refresh_reference(ctx: RunContext) -> None:
         store_reference(ctx.stream.practice, values, now)
         upserted = _mirror(ctx, values, now)
         mark_step_done(ctx, STEP)
-        SyncRun.objects.filter(pk=ctx.run.pk).update(
-            fetched=F("fetched") + len(values), upserted=F("upserted") + upserted
-        )
+        ctx.tally(fetched=len(values), upserted=upserted)
 
 
 def store_reference(practice, values: list[ReferenceValue], now: datetime) -> None:

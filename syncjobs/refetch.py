@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from pms.base import Entity, PmsError
 from records.upsert import upsert_records
 
-from .models import RecordFailure, SyncRun
+from .models import RecordFailure
 from .pages import RunContext
 
 PER_RUN = 25
@@ -55,9 +54,7 @@ def refetch_failed(ctx: RunContext) -> None:
             result = upsert_records(ctx.stream.practice, entity, [record], now)
             if result.landed:
                 _resolve(ctx, entity, pms_id)
-            SyncRun.objects.filter(pk=ctx.run.pk).update(
-                fetched=F("fetched") + 1, upserted=F("upserted") + result.upserted
-            )
+            ctx.tally(fetched=1, upserted=result.upserted)
 
 
 def _resolve(ctx: RunContext, entity: str, pms_id: str) -> None:

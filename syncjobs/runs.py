@@ -93,7 +93,8 @@ def end_attempt(
     now: datetime | None = None,
     **extra,
 ) -> None:
-    """Close `attempt` with `status` and a short human error."""
+    """Close `attempt` with `status` and a short human error (its page and
+    record counts, kept by each stored page in SQL, are left as they are)."""
     attempt.status = status
     attempt.error = error[:2000]
     attempt.finished_at = (
@@ -101,7 +102,7 @@ def end_attempt(
     )
     for name, value in extra.items():
         setattr(attempt, name, value)
-    attempt.save()
+    attempt.save(update_fields=["status", "error", "finished_at", *extra])
 
 
 def close_run(

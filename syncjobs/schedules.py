@@ -10,14 +10,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from pms.base import Capability, Entity, PmsError, RecordError, ScheduleBlock
 from records.schedules import replace_schedules
 
 from . import conf
-from .models import SyncAttempt, SyncRun
 from .pages import RunContext, mark_step_done, record_failures, resolve_failures
 
 STEP = "schedules"
@@ -80,14 +78,11 @@ def refresh_schedules(ctx: RunContext) -> None:
             resolve_failures(ctx, Entity.SCHEDULE, result.landed, now)
         mark_step_done(ctx, STEP)
         fetched = len(blocks) + len(errors)
-        SyncRun.objects.filter(pk=ctx.run.pk).update(
-            pages=F("pages") + pages,
-            fetched=F("fetched") + fetched,
-            upserted=F("upserted") + result.upserted,
-            unchanged=F("unchanged") + result.unchanged + result.stale,
-            deleted=F("deleted") + result.deleted,
-            failed=F("failed") + failed,
-        )
-        SyncAttempt.objects.filter(pk=ctx.attempt.pk).update(
-            pages=F("pages") + pages, fetched=F("fetched") + fetched
+        ctx.tally(
+            pages=pages,
+            fetched=fetched,
+            upserted=result.upserted,
+            unchanged=result.unchanged + result.stale,
+            deleted=result.deleted,
+            failed=failed,
         )

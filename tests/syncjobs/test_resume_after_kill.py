@@ -46,6 +46,11 @@ def test_the_killed_attempt_is_in_the_history_of_the_same_run(initial_a, fake):
     assert statuses == [(1, AttemptStatus.INTERRUPTED), (2, AttemptStatus.SUCCEEDED)]
     # 3 patient pages and 1 empty appointment page; 7 patients and 4 reference values
     assert (run.pages, run.fetched) == (4, 11)
+    # each attempt keeps what it read: the killed one its one page, the one that
+    # finished the rest, together the run's figures
+    read = list(run.attempt_set.values_list("pages", "fetched"))
+    assert read[0][0] == 1
+    assert tuple(map(sum, zip(*read, strict=True))) == (run.pages, run.fetched)
 
 
 def test_a_worker_that_died_without_cleanup_is_resumed_after_its_lease_expires(
