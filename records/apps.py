@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class RecordsConfig(AppConfig):
     name = "records"
+    verbose_name = "Mirror of PMS records"

@@ -148,6 +148,13 @@ class SyncStreamAdmin(admin.ModelAdmin):
     list_filter = ["kind", "state", "enabled", "practice"]
     search_fields = ["practice__name", "last_error"]
     list_select_related = ["practice__connection"]  # health reads it
+    # A practice's streams in the order the status page lists them.
+    ordering = [
+        "practice__name",
+        Case(
+            *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(StreamKind))
+        ),
+    ]
     actions = ["retry_selected", "resync_selected"]
     readonly_fields = [f.name for f in SyncStream._meta.fields]
 
@@ -161,9 +168,11 @@ class SyncStreamAdmin(admin.ModelAdmin):
     def health_badge(self, obj: SyncStream) -> str:
         return health_badge(obj.health)
 
-    @admin.display(description="running", boolean=True)
-    def running(self, obj: SyncStream) -> bool:
-        return obj.is_running()
+    @admin.display(description="running")
+    def running(self, obj: SyncStream) -> str:
+        """Return the worker holding the lease, or a dash (not a red cross: a
+        stream between runs is the normal case)."""
+        return obj.lease_owner if obj.is_running() else "—"
 
     @admin.display(description="last success (lag)", ordering="last_success_at")
     def last_success(self, obj: SyncStream) -> str:

@@ -11,6 +11,7 @@ GIL_SWITCH_INTERVAL_S = 0.0005
 
 class SyncjobsConfig(AppConfig):
     name = "syncjobs"
+    verbose_name = "Sync"
 
     def ready(self) -> None:
         sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL_S))

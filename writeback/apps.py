@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class WritebackConfig(AppConfig):
     name = "writeback"
+    verbose_name = "Write-back"
 
     def ready(self) -> None:
         from practices.signals import connection_changed, settings_saved

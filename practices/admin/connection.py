@@ -47,6 +47,15 @@ def _required_help() -> str:
     )
 
 
+# The admin lists of a practice's work: (model, extra filter, link text).
+WORK_LISTS = [
+    ("syncjobs_syncstream", "", "sync streams and their health"),
+    ("syncjobs_syncrun", "", "sync history"),
+    ("syncjobs_recordfailure", "&resolved_at__isempty=1", "open record failures"),
+    ("writeback_outboxjob", "", "write-backs"),
+]
+
+
 class StatusReasonForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
@@ -77,6 +86,7 @@ class PmsConnectionAdmin(admin.ModelAdmin):
         "status_reason",
         "status_changed_at",
         "capability_table",
+        "work_links",
         "created_at",
         "updated_at",
     ]
@@ -101,6 +111,7 @@ class PmsConnectionAdmin(admin.ModelAdmin):
                 "or re-activate. Data already synced is always kept.",
             },
         ),
+        ("Sync and write-back", {"fields": ["work_links"]}),
         ("Connector", {"fields": ["capability_table", "created_at", "updated_at"]}),
     ]
 
@@ -159,6 +170,21 @@ class PmsConnectionAdmin(admin.ModelAdmin):
     def credentials_state(self, obj: PmsConnection) -> str:
         missing = obj.missing_credentials()
         return f"missing: {', '.join(missing)}" if missing else "complete"
+
+    @admin.display(description="This practice's")
+    def work_links(self, obj: PmsConnection) -> str:
+        """Link to the practice's rows in the lists staff work from."""
+        if obj.pk is None:
+            return "—"
+        practice = f"practice__id__exact={obj.practice_id}"
+        return format_html_join(
+            " · ",
+            '<a href="{}?{}">{}</a>',
+            (
+                (reverse(f"admin:{name}_changelist"), f"{practice}{extra}", label)
+                for name, extra, label in WORK_LISTS
+            ),
+        )
 
     @admin.display(description="Connector capabilities")
     def capability_table(self, obj: PmsConnection) -> str:

@@ -76,6 +76,9 @@ class PmsConnection(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = "PMS connection"
+
     def __str__(self) -> str:
         return f"{self.practice} — {self.get_pms_type_display()}"
 

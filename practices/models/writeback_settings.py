@@ -185,6 +185,7 @@ class WriteBackRule(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "write-back rule"
         constraints = [
             models.UniqueConstraint(
                 fields=["practice", "kind"], name="one_writeback_rule_per_kind"

@@ -1,7 +1,9 @@
 """Integration staff manage practices in Django admin; history stays read-only."""
 
 import ast
+import re
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,13 @@ from practices.models import (
     SyncSettings,
     WriteBackSettings,
 )
-from syncjobs.models import StreamKind, StreamState, SyncStream
+from syncjobs.models import (
+    RecordFailure,
+    StreamKind,
+    StreamState,
+    SyncRun,
+    SyncStream,
+)
 from syncjobs.schedule import ensure_streams
 
 MODELS = list(apps.get_app_config("practices").get_models())
@@ -179,6 +187,54 @@ class TestCapabilityTable:
         html = staff_client.get(url).content.decode()
         assert "<tr><td>read_patients</td><td>yes</td></tr>" in html
         assert "<tr><td>write_payment</td><td>—</td></tr>" in html
+
+
+class TestWorkLinks:
+    def test_each_link_lists_only_that_practices_rows(
+        self, staff_client, connection_a, practice_b
+    ):
+        for practice in (connection_a.practice, practice_b):
+            set_streams(practice)
+            stream = SyncStream.objects.get(
+                practice=practice, kind=StreamKind.INCREMENTAL
+            )
+            run = SyncRun.objects.create(
+                stream=stream, practice=practice, kind=stream.kind, trigger="schedule"
+            )
+            for resolved_at in (None, timezone.now()):
+                RecordFailure.objects.create(
+                    practice=practice,
+                    run=run,
+                    stream_kind=stream.kind,
+                    entity="patient",
+                    pms_id="7",
+                    reason="no last name",
+                    resolved_at=resolved_at,
+                )
+        url = reverse("admin:practices_pmsconnection_change", args=[connection_a.pk])
+        html = staff_client.get(url).content.decode()
+        links = re.findall(
+            r'<a href="([^"]+)">([^<]+)</a>', html.split("field-work_links")[1]
+        )
+        assert [text for _, text in links] == [
+            "sync streams and their health",
+            "sync history",
+            "open record failures",
+            "write-backs",
+        ]
+        shown = {}
+        for href, text in links:
+            response = staff_client.get(unescape(href))
+            assert response.status_code == 200, text  # a bad filter redirects
+            rows = response.context["cl"].result_list
+            shown[text] = ({row.practice_id for row in rows}, len(rows))
+        a = connection_a.practice_id
+        assert shown == {
+            "sync streams and their health": ({a}, len(StreamKind)),
+            "sync history": ({a}, 1),
+            "open record failures": ({a}, 1),
+            "write-backs": (set(), 0),
+        }
 
 
 def set_streams(practice: Practice, **by_kind: dict) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import timedelta
 
 import pytest
@@ -28,6 +29,8 @@ from tests.conftest import make_user
 
 from .fakes import patient
 
+ONE_MINUTE = timedelta(minutes=1)
+
 
 @pytest.fixture
 def staff_client(client, staff_user):
@@ -50,6 +53,21 @@ def test_the_streams_list_shows_health_at_a_glance(staff_client, history):
     body = response.content.decode()
     assert "Initial full sync" in body
     assert ">ok<" in body
+
+
+def test_the_streams_list_orders_a_practice_as_the_status_page_and_names_workers(
+    staff_client, streams_a
+):
+    SyncStream.objects.filter(pk=streams_a[StreamKind.DELETIONS].pk).update(
+        lease_owner="worker:vm:41:ab", lease_expires_at=timezone.now() + ONE_MINUTE
+    )
+    response = staff_client.get(reverse("admin:syncjobs_syncstream_changelist"))
+    rows = response.context["cl"].result_list
+    assert [row.kind for row in rows] == list(StreamKind)
+    running = re.findall(r'<td class="field-running">([^<]*)</td>', response.text)
+    deletions = list(StreamKind).index(StreamKind.DELETIONS)
+    assert running[deletions] == "worker:vm:41:ab"
+    assert running[:deletions] + running[deletions + 1 :] == ["—"] * 8
 
 
 @pytest.mark.parametrize(
