@@ -31,6 +31,7 @@ class PmsConnectionAdminForm(forms.ModelForm):
         max_length=500,
         assume_scheme="https",
         help_text=PmsConnection._meta.get_field("base_url").help_text,
+        widget=forms.URLInput(attrs={"class": "vURLField"}),  # admin's wide input
     )
     client_id = _secret()
     clear_client_id = _clear()
