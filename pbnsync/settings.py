@@ -117,7 +117,7 @@ if not DEBUG:
 
 REDIS_URL = env("REDIS_URL")
 
-# The PMS boundary (pms/http.py, pms/budget.py, pms/agent/). Unset values fall back
+# The PMS boundary (pms/http.py, pms/budget/, pms/agent/). Unset values fall back
 # to each connector's own defaults.
 PMS_REQUEST_INTERVAL_MS = env.int("PMS_REQUEST_INTERVAL_MS", default=None)
 PMS_BUDGET_MARGIN_MS = env.float("PMS_BUDGET_MARGIN_MS", default=20.0)

@@ -1,4 +1,4 @@
-"""Read-only admin for the request budgets' shared state (see pms/budget.py).
+"""Read-only admin for the request budgets' shared state (see pms/budget/).
 
 The rows belong to the budget: staff read them to see who waits on a connection,
 and never edit them here.

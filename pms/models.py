@@ -1,4 +1,4 @@
-"""Shared state of the per-connection request budgets (see pms/budget.py).
+"""Shared state of the per-connection request budgets (see pms/budget/).
 
 Used only when no Redis is configured. Times are epoch seconds of the
 database's own clock on PostgreSQL, so every node agrees on them.

@@ -8,9 +8,9 @@ from itertools import pairwise
 import pytest
 from django.db import connections
 
-from pms import budget as budget_module
 from pms.base import Lane, PmsError
 from pms.budget import DatabaseStore, RedisStore, RequestBudget, budget_for
+from pms.budget import pacing as budget_module
 from pms.models import BudgetState, BudgetWaiter
 
 from .pacing import assert_paced
