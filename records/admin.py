@@ -25,6 +25,9 @@ class MirrorAdmin(ReadOnlyAdmin):
     list_filter = ["practice", ("deleted_at", admin.EmptyFieldListFilter)]
     search_fields = ["pms_id"]
     list_select_related = ["practice"]
+    # A filtered list counts its rows once, not a second time for the whole
+    # table (hundreds of thousands of rows per large practice).
+    show_full_result_count = False
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         return [f.name for f in self.model._meta.fields]
