@@ -113,6 +113,17 @@ def act_on_streams(
         model_admin.message_user(request, result.message, level)
 
 
+def resync_practices(
+    model_admin: admin.ModelAdmin, request: HttpRequest, practice_ids: Iterable[int]
+) -> None:
+    """Pull each practice again from scratch (its initial sync, which reads every
+    entity; the other streams carry on) and report each outcome."""
+    streams = SyncStream.objects.filter(
+        practice_id__in=practice_ids, kind=StreamKind.INITIAL
+    ).select_related("practice")
+    act_on_streams(model_admin, request, streams, resync)
+
+
 def _streams_of(runs: QuerySet) -> QuerySet:
     """Return each stream of `runs` once, however many of its runs were chosen."""
     ids = runs.order_by().values("stream_id")

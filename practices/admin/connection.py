@@ -80,7 +80,7 @@ class PmsConnectionAdmin(admin.ModelAdmin):
     list_filter = ["pms_type", "status"]
     search_fields = ["practice__name", "base_url", "status_reason"]
     list_select_related = ["practice"]
-    actions = ["disable", "remove", "reactivate"]
+    actions = ["disable", "remove", "reactivate", "resync_practices"]
     readonly_fields = [
         "status",
         "status_reason",
@@ -218,6 +218,17 @@ class PmsConnectionAdmin(admin.ModelAdmin):
         self, request: HttpRequest, queryset: QuerySet
     ) -> HttpResponse | None:
         return self._change_status(request, queryset, ConnectionStatus.ACTIVE)
+
+    def has_stream_change_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("syncjobs.change_syncstream")
+
+    @admin.action(
+        description="Resync selected practices from scratch",
+        permissions=["stream_change"],
+    )
+    def resync_practices(self, request: HttpRequest, queryset: QuerySet) -> None:
+        ids = queryset.values_list("practice_id", flat=True)
+        _sync_admin().resync_practices(self, request, ids)
 
     def _change_status(
         self, request: HttpRequest, queryset: QuerySet, status: ConnectionStatus

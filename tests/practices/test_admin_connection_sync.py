@@ -6,6 +6,8 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
+from django.contrib import messages
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,10 +23,74 @@ from syncjobs.models import (
     StreamState,
     SyncRun,
     SyncStream,
+    Trigger,
 )
 from syncjobs.schedule import ensure_streams
+from tests.conftest import make_user
 
 from .test_admin import changelist
+
+
+@pytest.fixture
+def connection_b(practice_b) -> PmsConnection:
+    return PmsConnection.objects.create(
+        practice=practice_b,
+        pms_type=PmsType.EAGLESOFT,
+        base_url="http://127.0.0.1:8765/eaglesoft",
+        agent_token="token",
+    )
+
+
+class TestResyncAction:
+    def test_it_pulls_each_selected_practice_again_from_scratch(
+        self, staff_client, connection_a, connection_b
+    ):
+        for connection in (connection_a, connection_b):
+            set_streams(connection.practice, initial={"state": StreamState.DONE})
+        before = timezone.now()
+
+        response = staff_client.post(
+            changelist(PmsConnection),
+            {"action": "resync_practices", "_selected_action": [connection_a.pk]},
+            follow=True,
+        )
+
+        initial = SyncStream.objects.get(
+            practice=connection_a.practice, kind=StreamKind.INITIAL
+        )
+        assert [(m.level, m.message) for m in response.context["messages"]] == [
+            (messages.SUCCESS, f"{initial} will be pulled again from scratch.")
+        ]
+        assert (initial.state, initial.pending_trigger) == (
+            StreamState.SCHEDULED,
+            Trigger.RESYNC,
+        )
+        assert before <= initial.next_due_at <= timezone.now()
+        pending = SyncStream.objects.exclude(pk=initial.pk).values_list(
+            "pending_trigger", flat=True
+        )
+        assert set(pending) == {""}  # the other streams and practice untouched
+        other = SyncStream.objects.get(
+            practice=connection_b.practice, kind=StreamKind.INITIAL
+        )
+        assert other.state == StreamState.DONE
+
+    def test_staff_who_may_not_change_streams_cannot_resync(self, client, connection_a):
+        set_streams(connection_a.practice, initial={"state": StreamState.DONE})
+        clerk = make_user("clerk", is_staff=True)
+        clerk.user_permissions.add(
+            *Permission.objects.filter(
+                codename__in=["view_pmsconnection", "change_pmsconnection"]
+            )
+        )
+        client.force_login(clerk)
+
+        assert "resync_practices" not in client.get(changelist(PmsConnection)).text
+        client.post(
+            changelist(PmsConnection),
+            {"action": "resync_practices", "_selected_action": [connection_a.pk]},
+        )
+        assert not SyncStream.objects.exclude(pending_trigger="").exists()
 
 
 class TestWorkLinks:
@@ -105,15 +171,6 @@ def connection_row(html: str, practice: Practice) -> str:
 
 
 class TestSyncHealthColumns:
-    @pytest.fixture
-    def connection_b(self, practice_b) -> PmsConnection:
-        return PmsConnection.objects.create(
-            practice=practice_b,
-            pms_type=PmsType.EAGLESOFT,
-            base_url="http://127.0.0.1:8765/eaglesoft",
-            agent_token="token",
-        )
-
     def test_it_shows_the_worst_health_oldest_success_and_most_failures(
         self, staff_client, connection_a, connection_b
     ):
