@@ -101,6 +101,17 @@ def connection_a(practice_a) -> PmsConnection:
 
 
 @pytest.fixture
+def connection_b(practice_b) -> PmsConnection:
+    """Practice B's connection: another PMS, so lists show both kinds."""
+    return PmsConnection.objects.create(
+        practice=practice_b,
+        pms_type=PmsType.EAGLESOFT,
+        base_url="http://127.0.0.1:8765/eaglesoft",
+        agent_token="token",
+    )
+
+
+@pytest.fixture
 def client_a(admin_a) -> Client:
     client = Client()
     client.force_login(admin_a)

@@ -14,7 +14,6 @@ from django.utils import timezone
 from practices.admin.connection import PmsConnectionAdmin
 from practices.models import (
     PmsConnection,
-    PmsType,
     Practice,
 )
 from syncjobs.models import (
@@ -29,16 +28,6 @@ from syncjobs.schedule import ensure_streams
 from tests.conftest import make_user
 
 from .test_admin import changelist
-
-
-@pytest.fixture
-def connection_b(practice_b) -> PmsConnection:
-    return PmsConnection.objects.create(
-        practice=practice_b,
-        pms_type=PmsType.EAGLESOFT,
-        base_url="http://127.0.0.1:8765/eaglesoft",
-        agent_token="token",
-    )
 
 
 class TestResyncAction:
