@@ -9,12 +9,17 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncHour
 from django.utils import timezone
 
-from pms.base import Capability
-from pms.registry import CONNECTORS
-from practices.models import PmsConnection, Practice, SyncSettings
-from records.models import ScheduleWindow
+from practices.models import Practice, SyncSettings
 
 from .chart import CHART_HOURS, runs_chart
+from .features import (
+    Feature,
+    every,
+    features,
+    latest_success,
+    pms_offer,
+    writeback_features,
+)
 from .models import (
     NOT_RECURRING,
     RunStatus,
@@ -26,14 +31,6 @@ from .models import (
 from .schedule import interval_for, is_enabled, settings_for
 
 HOUR = timedelta(hours=1)
-# The fast streams whose records the dashboard counts (provider availability and
-# photos are not among its figures).
-DASHBOARD_FEEDS = (
-    StreamKind.FAST_APPOINTMENT_STATUS,
-    StreamKind.FAST_APPOINTMENT_CHANGES,
-    StreamKind.FAST_NEW_PATIENTS,
-    StreamKind.DELETIONS,
-)
 FAILED_RUNS = (RunStatus.FAILED, RunStatus.RETRYING)
 STALE_CYCLES = 3
 DEFAULT_INTERVAL_MINUTES = 15
@@ -83,44 +80,6 @@ class StreamRow:
 
 
 @dataclass(frozen=True)
-class Feature:
-    """One data feature's sync schedule and how current its data is."""
-
-    name: str
-    schedule: str
-    as_of: datetime | None
-    live: bool = False
-    action: str = ""
-
-
-@dataclass(frozen=True)
-class PmsOffer:
-    """What the practice's PMS can give beyond the core records, for the table."""
-
-    label: str  # "" when no PMS is connected
-    capabilities: frozenset[Capability]
-    schedules_as_of: datetime | None  # when the schedule window was last read
-
-    def lacks(self, capability: Capability) -> str:
-        """Return "not offered by <PMS>" if the connected PMS lacks it, else ""."""
-        if self.label and capability not in self.capabilities:
-            return f"not offered by {self.label}"
-        return ""
-
-
-def pms_offer(practice: Practice) -> PmsOffer:
-    """Return the connected PMS's label, capabilities and schedule "as of"."""
-    connection = PmsConnection.objects.filter(practice=practice).first()
-    connector = CONNECTORS.get(connection.pms_type) if connection else None
-    window = ScheduleWindow.objects.filter(practice=practice).first()
-    return PmsOffer(
-        connector.label if connector else "",
-        connector.capabilities if connector else frozenset(),
-        window.synced_at if window else None,
-    )
-
-
-@dataclass(frozen=True)
 class HourBucket:
     """The runs that started in one practice-local hour."""
 
@@ -135,11 +94,6 @@ def _streams(practice: Practice) -> dict[str, SyncStream]:
     streams = SyncStream.objects.filter(practice=practice)
     # Each stream's health reads the practice's connection: one query for all.
     return {s.kind: s for s in streams.select_related("practice__connection")}
-
-
-def _latest(*streams: SyncStream | None) -> datetime | None:
-    times = [s.last_success_at for s in streams if s and s.last_success_at]
-    return max(times) if times else None
 
 
 def _interval(practice: Practice) -> timedelta:
@@ -170,7 +124,7 @@ def _freshness(
             initial.progress_done, initial.progress_total, now + eta if eta else None
         )
     loaded_at = None if loading or initial is None else initial.last_success_at
-    as_of = _latest(streams.get(StreamKind.INCREMENTAL)) or loaded_at
+    as_of = latest_success(streams.get(StreamKind.INCREMENTAL)) or loaded_at
     # Three missed cycles in a row is "visibly stale" (the seeds' words).
     stale = bool(as_of and not loading and now - as_of > STALE_CYCLES * interval)
     return Freshness(bool(streams), loading, progress, as_of, loaded_at, stale)
@@ -223,84 +177,7 @@ def _runs(kind: str, settings: SyncSettings) -> str:
         return "nightly"
     if interval_for(kind, settings) is None:
         return "on demand"
-    return _every(kind, settings)
-
-
-def _every(kind: str, settings: SyncSettings) -> str:
-    interval = interval_for(kind, settings)
-    if interval is None or not is_enabled(kind, settings):
-        return "with each incremental sync"
-    seconds = int(interval.total_seconds())
-    return f"every {seconds} s" if seconds < 120 else f"every {seconds // 60} min"
-
-
-def features(
-    streams: dict[str, SyncStream],
-    settings: SyncSettings,
-    offer: PmsOffer | None = None,
-) -> list[Feature]:
-    """Return the per-feature sync schedule with each feature's "data as of"."""
-    s, k = streams.get, StreamKind
-    offer = offer or PmsOffer("", frozenset(), None)
-    schedules = offer.lacks(Capability.READ_SCHEDULES)
-    incremental = s(k.INCREMENTAL)
-    minutes = settings.incremental_interval_minutes
-    changes = _every(k.FAST_APPOINTMENT_CHANGES, settings)
-    statuses = _every(k.FAST_APPOINTMENT_STATUS, settings)
-    return [
-        Feature(
-            "Dashboard",
-            "Counted from the mirror at each view: as fresh as the last sync",
-            _latest(incremental, *(s(kind) for kind in DASHBOARD_FEEDS)),
-        ),
-        Feature("Reports & analytics", "Nightly", _latest(s(k.NIGHTLY))),
-        Feature(
-            "Schedule (appointments)",
-            f"Real time: changes {changes}",
-            _latest(incremental, s(k.FAST_APPOINTMENT_CHANGES)),
-        ),
-        Feature(
-            "Appointment confirmations",
-            f"Real time: statuses {statuses}",
-            _latest(incremental, s(k.FAST_APPOINTMENT_STATUS)),
-        ),
-        Feature("Forms & consents", "Real time", None, live=True),
-        Feature("Patient chat", "Real time", None, live=True),
-        Feature(
-            "Patient card",
-            "Synced with the PMS every time the card is opened",
-            None,
-        ),
-        Feature(
-            "Patient finder",
-            f"Nightly, changes every {minutes} min; Sync Patient or bulk sync",
-            _latest(incremental, s(k.FAST_NEW_PATIENTS)),
-            action="sync_patients",
-        ),
-        Feature(
-            "Provider availability & schedule blocks",
-            "Nightly; Sync Availability to refresh now"
-            + (f" (schedules and blockouts are {schedules})" if schedules else ""),
-            offer.schedules_as_of
-            or _latest(s(k.NIGHTLY), s(k.AVAILABILITY), s(k.INITIAL)),
-            action="sync_availability",
-        ),
-        Feature(
-            "Patient profile photos",
-            _photos_schedule(settings, offer),
-            _latest(s(k.PROFILE_PHOTOS)),
-        ),
-    ]
-
-
-def _photos_schedule(settings: SyncSettings, offer: PmsOffer) -> str:
-    """Return when photos sync, or why they do not."""
-    if not settings.profile_photos_enabled:
-        return "Off: switch on Patient Profile Photos in PMS Sync Settings"
-    if lacking := offer.lacks(Capability.READ_PHOTOS):
-        return f"Photos are {lacking}"
-    every = _every(StreamKind.PROFILE_PHOTOS, settings)
-    return f"Newly synced patients {every}; a patient's card when opened"
+    return every(kind, settings)
 
 
 def chart_window(now: datetime, tz) -> tuple[datetime, datetime]:
@@ -348,10 +225,14 @@ def status_page(practice: Practice, now: datetime | None = None) -> StatusPage:
     start, end = chart_window(now, practice.tzinfo)
     interval = timedelta(minutes=settings.incremental_interval_minutes)
     fresh = _freshness(streams, interval, now)
+    offer = pms_offer(practice)
     return StatusPage(
         freshness=fresh,
         streams=stream_rows(streams, settings, now),
-        features=features(streams, settings, pms_offer(practice)),
+        features=[
+            *features(streams, settings, offer),
+            *writeback_features(practice, offer),
+        ],
         chart=runs_chart(hourly_runs(practice, start, end), start, practice.tzinfo),
         can_force=StreamKind.INCREMENTAL in streams and not fresh.loading,
     )
