@@ -140,6 +140,7 @@ def features(
             "Patient profile photos",
             _photos_schedule(settings, offer),
             latest_success(s(k.PROFILE_PHOTOS)),
+            undated="not yet" if settings.profile_photos_enabled else "—",
         ),
     ]
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from practices.models import SyncSettings
 from syncjobs.models import StreamKind, SyncStream
 from tests.browser import cast
 
@@ -129,3 +130,16 @@ def test_a_stream_nobody_has_taken_for_minutes_is_late(
     response = client.get(status_url(practice_a))
     rows = {r.label: r for r in response.context["page"].streams}
     assert rows[StreamKind.INCREMENTAL.label].health == "ok"
+
+
+def test_a_feature_without_a_date_says_whether_it_is_off_or_not_yet_synced(
+    client, admin_a, practice_a, loaded_a
+):
+    def photos():
+        response = cast.login(client, admin_a).get(status_url(practice_a))
+        by_name = {f.name: f for f in response.context["page"].features}
+        return by_name["Patient profile photos"]
+
+    assert (photos().schedule.startswith("Off"), photos().undated) == (True, "—")
+    SyncSettings.objects.filter(practice=practice_a).update(profile_photos_enabled=True)
+    assert (photos().as_of, photos().undated) == (None, "not yet")
