@@ -4,6 +4,7 @@ changes."""
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import fields
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -219,7 +220,16 @@ class AdminApi:
 
 
 def _body(request: Request) -> dict[str, Any]:
-    data = request.get_json(force=True, silent=True) if request.data else {}
+    """Return the request's JSON object, whatever its Content-Type says (`curl -d`
+    sends a form type: read as a form, its body was dropped and a PUT reset faults
+    and settings instead of setting them)."""
+    raw = request.get_data(parse_form_data=False)
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise BadRequest(f"the body is not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise BadRequest("a JSON object is required")
     return data

@@ -87,3 +87,19 @@ def test_it_applies_changes_and_ui_deletes(sim_practice):
     )
     record = requests.get(f"{sim_practice.admin_url}/records/patient/1").json()
     assert record["id"] == 1 and "modified_at" in record
+
+
+def test_it_reads_a_json_body_whatever_its_content_type_says(sim_practice):
+    url = f"{sim_practice.admin_url}/faults"
+    # What `curl -d '{...}' -X PUT` sends: a form content type.
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    body = '{"rates": {"5xx": 1.0}, "error_status": 503}'
+    assert requests.put(url, data=body, headers=form).status_code == 200
+    config = requests.get(url).json()["config"]
+    assert (config["rates"], config["error_status"]) == ({"5xx": 1.0}, 503)
+
+    refused = requests.put(url, data="rates=5xx", headers=form)
+    assert refused.status_code == 400
+    assert "not JSON" in refused.text
+    assert requests.get(url).json()["config"]["rates"] == {"5xx": 1.0}  # kept
+    requests.delete(url)
