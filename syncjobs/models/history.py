@@ -52,7 +52,6 @@ class SyncRun(models.Model):
     class Meta:
         ordering = ["-started_at", "-pk"]
         indexes = [models.Index(fields=["practice", "started_at"])]
-        verbose_name_plural = "sync history"  # what the help center calls it
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} run {self.pk} ({self.status})"

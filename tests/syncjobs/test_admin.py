@@ -95,6 +95,12 @@ def test_the_run_history_filters_by_date(staff_client, history):
     assert "Initial full sync" in response.content.decode()
 
 
+def test_the_run_list_is_titled_as_the_help_center_names_it(staff_client, history):
+    response = staff_client.get(reverse("admin:syncjobs_syncrun_changelist"))
+    assert "<h1>Sync history: every run, with its attempts</h1>" in response.text
+    assert re.search(r"\b1 sync run\s", response.text)  # rows keep their own name
+
+
 def test_a_run_shows_every_attempt_read_only(staff_client, history):
     response = staff_client.get(
         reverse("admin:syncjobs_syncrun_change", args=[history.pk])
