@@ -192,11 +192,12 @@ class PmsHttp:
                 attempt -= 1  # the refresh retry does not use up a retry
                 continue
             if status == 429 or status == 503:
-                delay = _retry_after(response)
-                if delay is None:
-                    delay = self._backoff(attempt)
+                asked = _retry_after(response)
+                delay = self._backoff(attempt) if asked is None else asked
                 if last or delay > policy.max_retry_after:
-                    raise self._error(response, what, retry_after=delay)
+                    # Only what the PMS asked for: callers wait at least that long
+                    # and history shows it as the PMS's wish.
+                    raise self._error(response, what, retry_after=asked)
                 self._pause(delay, shared=status == 429)
                 continue
             if status >= 500:

@@ -84,6 +84,16 @@ def test_a_retry_after_longer_than_allowed_goes_back_to_the_caller(server):
     assert "(429)" in str(caught.value)
 
 
+def test_a_busy_answer_without_retry_after_asks_the_caller_for_no_wait(server):
+    server.reply(*[Reply(503, "busy")] * 4)
+
+    with pytest.raises(PmsError) as caught:
+        client(server.url).get_json("appointments")
+
+    assert len(server.seen) == 4  # our own backoff between the tries
+    assert (caught.value.status, caught.value.retry_after) == (503, None)
+
+
 def test_a_429_holds_back_every_worker_on_the_connection(server, transactional_db):
     budget = RequestBudget("http-429", 0.01, DatabaseStore(), lease_s=5)
     server.reply(Reply(429, headers={"Retry-After": "1"}), Reply(200, []))
