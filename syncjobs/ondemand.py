@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from practices.models import Practice
+from practices.models import ConnectionStatus, PmsConnection, Practice
 
 from .models import StreamKind, StreamState, SyncStream, Trigger, unclaimed
 from .refresh import refresh_patient as _refresh_patient
@@ -25,8 +25,32 @@ class Request:
     message: str
 
 
+# Why no run can start while the connection has this status (the dispatcher
+# claims only streams of active connections).
+HALTED = {
+    ConnectionStatus.NEEDS_ATTENTION: "Syncing is paused: the PMS connection needs "
+    "attention, and the Cloud PMS Admin team has been told.",
+    ConnectionStatus.DISABLED: "Syncing is off: the Cloud PMS Admin team disabled "
+    "the PMS connection.",
+    ConnectionStatus.REMOVED: "Syncing is off: the Cloud PMS Admin team removed "
+    "the PMS connection.",
+}
+
+
+def _halted(practice: Practice) -> Request | None:
+    """Return a refusal if the practice's connection status stops every run."""
+    status = (
+        PmsConnection.objects.filter(practice=practice)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return Request(False, HALTED[status]) if status in HALTED else None
+
+
 def force_sync(practice: Practice) -> Request:
     """Make the practice's incremental sync due now, unless one is already on."""
+    if refusal := _halted(practice):
+        return refusal
     now = timezone.now()
     stream = SyncStream.objects.filter(
         practice=practice, kind=StreamKind.INCREMENTAL
@@ -70,6 +94,8 @@ def sync_availability(practice: Practice) -> Request:
     """Re-read providers and operatories now, unless a refresh is already on."""
     from .schedule import ensure_streams
 
+    if refusal := _halted(practice):
+        return refusal
     now = timezone.now()
     stream = SyncStream.objects.filter(
         practice=practice, kind=StreamKind.AVAILABILITY

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncHour
 from django.utils import timezone
 
-from practices.models import Practice, SyncSettings
+from practices.models import ConnectionStatus, PmsConnection, Practice, SyncSettings
 
 from .chart import CHART_HOURS, runs_chart
 from .features import (
@@ -28,6 +28,7 @@ from .models import (
     SyncRun,
     SyncStream,
 )
+from .ondemand import HALTED
 from .schedule import interval_for, is_enabled, settings_for
 
 HOUR = timedelta(hours=1)
@@ -61,6 +62,14 @@ class Freshness:
     as_of: datetime | None
     loaded_at: datetime | None
     stale: bool
+    # The connection, when its status stops every stream (needs attention,
+    # disabled, removed); None while it is active.
+    halted_by: PmsConnection | None = None
+
+    @property
+    def halted_message(self) -> str:
+        """Return why nothing syncs, for the banner ("" while syncing)."""
+        return HALTED[self.halted_by.status] if self.halted_by else ""
 
 
 @dataclass(frozen=True)
@@ -127,20 +136,40 @@ def _freshness(
     as_of = latest_success(streams.get(StreamKind.INCREMENTAL)) or loaded_at
     # Three missed cycles in a row is "visibly stale" (the seeds' words).
     stale = bool(as_of and not loading and now - as_of > STALE_CYCLES * interval)
-    return Freshness(bool(streams), loading, progress, as_of, loaded_at, stale)
+    return Freshness(
+        bool(streams), loading, progress, as_of, loaded_at, stale, _halted_by(streams)
+    )
+
+
+def _halted_by(streams: dict[str, SyncStream]) -> PmsConnection | None:
+    """Return the practice's connection if its status stops the streams."""
+    stream = next(iter(streams.values()), None)
+    if stream is None:
+        return None
+    try:
+        connection = stream.practice.connection  # selected with the streams
+    except PmsConnection.DoesNotExist:
+        return None
+    return None if connection.status == ConnectionStatus.ACTIVE else connection
 
 
 def stream_rows(
-    streams: dict[str, SyncStream], settings: SyncSettings, now: datetime
+    streams: dict[str, SyncStream],
+    settings: SyncSettings,
+    now: datetime,
+    halted: bool = False,
 ) -> list[StreamRow]:
-    """Return the status table's rows, in the order of StreamKind."""
+    """Return the status table's rows, in the order of StreamKind; `halted`: the
+    connection's status stops every stream, so none has a next run."""
     rows = []
     for kind in StreamKind.values:
         if (s := streams.get(kind)) is None:
             continue
         enabled = s.enabled and is_enabled(kind, settings)
         recurring = kind not in NOT_RECURRING
-        scheduled = enabled and s.state != StreamState.DONE and s.next_due_at
+        scheduled = (
+            enabled and not halted and s.state != StreamState.DONE and s.next_due_at
+        )
         rows.append(
             StreamRow(
                 label=StreamKind(kind).label,
@@ -151,17 +180,19 @@ def stream_rows(
                 running=s.is_running(now),
                 last_success_at=s.last_success_at,
                 next_due_at=s.next_due_at if scheduled else None,
-                idle=_idle(s, enabled, recurring),
+                idle=_idle(s, enabled, recurring, halted),
                 lags=enabled and recurring,
             )
         )
     return rows
 
 
-def _idle(stream: SyncStream, enabled: bool, recurring: bool) -> str:
+def _idle(stream: SyncStream, enabled: bool, recurring: bool, halted: bool) -> str:
     """Return what the "next run" cell says when no run is scheduled."""
     if not enabled:
         return "—"
+    if halted and stream.state != StreamState.DONE:
+        return "paused"
     if not recurring and stream.state == StreamState.SCHEDULED:
         return "when asked"
     return stream.get_state_display()
@@ -228,11 +259,13 @@ def status_page(practice: Practice, now: datetime | None = None) -> StatusPage:
     offer = pms_offer(practice)
     return StatusPage(
         freshness=fresh,
-        streams=stream_rows(streams, settings, now),
+        streams=stream_rows(streams, settings, now, fresh.halted_by is not None),
         features=[
             *features(streams, settings, offer),
             *writeback_features(practice, offer),
         ],
         chart=runs_chart(hourly_runs(practice, start, end), start, practice.tzinfo),
-        can_force=StreamKind.INCREMENTAL in streams and not fresh.loading,
+        can_force=StreamKind.INCREMENTAL in streams
+        and not fresh.loading
+        and fresh.halted_by is None,
     )

@@ -1,5 +1,7 @@
 """Every changed setting leaves a SettingChange: who, when, which, old → new."""
 
+from datetime import UTC, datetime
+
 from django.urls import reverse
 
 from practices.models import SettingChange, WriteBackKind, WriteBackRule
@@ -92,6 +94,18 @@ class TestAudit:
         assert "Writeback provider ID" in html
         assert "Dr. Ada Molar [DOC1]" in html
         assert "alice" in html
+
+    def test_the_practice_page_dates_changes_in_the_practice_time_zone(
+        self, client_a, practice_a
+    ):
+        at = datetime(2026, 1, 15, 17, 5, tzinfo=UTC)  # 10:05 AM in Denver (MST)
+        made = SettingChange.objects.create(
+            practice=practice_a, section="Sync", setting="Interval"
+        )
+        SettingChange.objects.filter(pk=made.pk).update(changed_at=at)  # auto_now_add
+        html = client_a.get(practice_url(practice_a)).content.decode()
+        assert "When (America/Denver)" in html
+        assert ">Jan 15, 2026 10:05 AM</time>" in html
 
     def test_it_audits_settings_changed_in_django_admin(
         self, staff_client, staff_user, practice_a
