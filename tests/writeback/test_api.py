@@ -8,7 +8,7 @@ from writeback.models import OutboxJob, ServiceToken
 
 from .helpers import body, issue, post
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.writeback.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def test_it_accepts_an_activity_with_a_valid_token(client, practice, fake):

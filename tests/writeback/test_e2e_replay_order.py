@@ -66,7 +66,6 @@ def test_a_replayed_key_returns_the_first_job_and_the_pms_gets_one_record(
     assert len(requests_to(sim_practice, "POST", path)) == 1
 
 
-@pytest.mark.urls("tests.writeback.urls")
 def test_an_api_replay_with_other_text_writes_only_the_first(
     client, wired, sim_practice
 ):

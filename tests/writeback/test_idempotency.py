@@ -52,7 +52,6 @@ def test_a_key_reused_for_a_different_activity_is_a_conflict(practice, fake):
     assert "idempotency_key" in caught.value.errors
 
 
-@pytest.mark.urls("tests.writeback.urls")
 def test_the_api_replay_returns_200_with_the_first_result(client, practice, fake):
     token = issue("messaging", practice)
     first = post(client, token, body(practice))

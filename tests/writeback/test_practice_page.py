@@ -1,15 +1,18 @@
 """The practice page: recent write-backs with reasons, and the manual queue."""
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.urls import reverse
 
 from practices.models import WriteBackKind as K
 from practices.models import WriteBackRule, WriteBackSettings
-from writeback.models import JobStatus
+from writeback.models import JobStatus, OutboxJob
 
 from .helpers import push, submit
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.writeback.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -64,3 +67,14 @@ def test_another_practices_admin_sees_nothing(client, admin_b, practice, fake):
     assert client.post(url, {"dismiss": ""}).status_code == 404
     job.refresh_from_db()
     assert job.status == JobStatus.MANUAL
+
+
+def test_it_dates_write_backs_in_the_practice_time_zone(alice, practice, fake):
+    job = submit(practice, K.OUTGOING_SMS)
+    at = datetime(2026, 1, 15, 17, 5, 9, tzinfo=UTC)
+    OutboxJob.objects.filter(pk=job.pk).update(created_at=at)
+    html = alice.get(page(practice)).content.decode()
+    zone = practice.time_zone
+    local = at.astimezone(ZoneInfo(zone))
+    assert f"When ({zone})" in html
+    assert f"<td>{local:%b} {local.day}, {local:%-I:%M:%S %p}</td>" in html
