@@ -5,16 +5,15 @@ import pytest
 
 from practices.models import ConnectionStatus, PmsConnection
 from syncjobs.models import StreamKind, SyncStream
+from syncjobs.ondemand import HALTED
 from tests.browser import cast
 
 REASON = "Open Dental rejected the customer key (401)"
-BANNERS = {
-    ConnectionStatus.NEEDS_ATTENTION: "Syncing is paused: the PMS connection needs "
-    "attention, and the Cloud PMS Admin team has been told.",
-    ConnectionStatus.DISABLED: "Syncing is off: the Cloud PMS Admin team disabled "
-    "the PMS connection.",
-    ConnectionStatus.REMOVED: "Syncing is off: the Cloud PMS Admin team removed "
-    "the PMS connection.",
+# What each stopping status must name in its words (the words: ondemand.HALTED).
+NAMED = {
+    ConnectionStatus.NEEDS_ATTENTION: "needs attention",
+    ConnectionStatus.DISABLED: "disabled",
+    ConnectionStatus.REMOVED: "removed",
 }
 
 
@@ -28,7 +27,7 @@ def flashed(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
 
-@pytest.mark.parametrize("status", list(BANNERS))
+@pytest.mark.parametrize("status", list(NAMED))
 def test_the_status_page_says_why_nothing_syncs_and_shows_no_next_run(
     client, admin_a, practice_a, status
 ):
@@ -38,7 +37,8 @@ def test_the_status_page_says_why_nothing_syncs_and_shows_no_next_run(
     response = cast.login(client, admin_a).get(f"/practices/{practice_a.pk}/sync/")
 
     page = response.content.decode()
-    assert 'id="halted-banner"' in page and BANNERS[status] in page
+    assert 'id="halted-banner"' in page and HALTED[status] in page
+    assert NAMED[status] in HALTED[status]
     assert "the data already synced is kept" in page
     rows = {r.label: r for r in response.context["page"].streams}
     for kind in (StreamKind.INCREMENTAL, StreamKind.FAST_APPOINTMENT_STATUS):
@@ -51,7 +51,7 @@ def test_the_status_page_says_why_nothing_syncs_and_shows_no_next_run(
     assert 'id="force-sync" disabled' in page
 
 
-@pytest.mark.parametrize("status", list(BANNERS))
+@pytest.mark.parametrize("status", list(NAMED))
 def test_force_sync_and_sync_availability_are_refused_and_queue_nothing(
     client, admin_a, practice_a, status
 ):
@@ -61,7 +61,7 @@ def test_force_sync_and_sync_availability_are_refused_and_queue_nothing(
 
     for action in ("force", "availability"):
         url = f"/practices/{practice_a.pk}/sync/{action}/"
-        assert flashed(client.post(url, follow=True)) == [BANNERS[status]]
+        assert flashed(client.post(url, follow=True)) == [HALTED[status]]
     assert not SyncStream.objects.exclude(pending_trigger="").exists()
 
 
@@ -71,7 +71,7 @@ def test_every_mirror_page_carries_the_banner(client, admin_a, practice_a):
     cast.login(client, admin_a)
     for page in ("patients", "schedule", "dashboard"):
         html = client.get(f"/practices/{practice_a.pk}/{page}/").content.decode()
-        assert BANNERS[ConnectionStatus.NEEDS_ATTENTION] in html, page
+        assert HALTED[ConnectionStatus.NEEDS_ATTENTION] in html, page
 
 
 def test_an_active_connection_shows_no_banner(client, admin_a, practice_a):
