@@ -380,6 +380,9 @@ class Connector(abc.ABC):
     # Entities reconciled by id set (RECONCILE_IDS) when fetch_deletions answers a
     # permanent 404, i.e. the native deletion feed is switched off.
     deletion_fallback: frozenset[Entity] = frozenset()
+    # Whether create_appointment refuses a request without an operatory, so that
+    # write-back can refuse such an activity when it is submitted.
+    appointment_needs_operatory: bool = False
 
     def __init__(self, config: ConnectionConfig, lane: Lane = Lane.INCREMENTAL) -> None:
         self.config = config

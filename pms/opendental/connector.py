@@ -114,6 +114,7 @@ class OpenDentalConnector(
     # the local API and API Service are not throttled.
     default_request_interval_ms = 1000
     default_page_size = REMOTE_CAP
+    appointment_needs_operatory = True  # §5.2: POST /appointments requires Op
 
     def __init__(self, config: ConnectionConfig, lane: Lane = Lane.INCREMENTAL) -> None:
         super().__init__(config, lane)
