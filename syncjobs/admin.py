@@ -113,6 +113,11 @@ def act_on_streams(
         model_admin.message_user(request, result.message, level)
 
 
+def may_change_streams(request: HttpRequest) -> bool:
+    """Return whether the user may retry or resync streams (from any list)."""
+    return request.user.has_perm("syncjobs.change_syncstream")
+
+
 def resync_practices(
     model_admin: admin.ModelAdmin, request: HttpRequest, practice_ids: Iterable[int]
 ) -> None:
@@ -271,7 +276,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
     def has_stream_change_permission(self, request: HttpRequest) -> bool:
         # The runs stay read-only; the actions change the runs' streams.
-        return request.user.has_perm("syncjobs.change_syncstream")
+        return may_change_streams(request)
 
     @admin.action(description="Retry now", permissions=["stream_change"])
     def retry_streams(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -58,9 +58,8 @@ class PmsOffer:
         return ""
 
 
-def pms_offer(practice: Practice) -> PmsOffer:
+def pms_offer(practice: Practice, connection: PmsConnection | None) -> PmsOffer:
     """Return the connected PMS's label, capabilities and schedule "as of"."""
-    connection = PmsConnection.objects.filter(practice=practice).first()
     connector = CONNECTORS.get(connection.pms_type) if connection else None
     window = ScheduleWindow.objects.filter(practice=practice).first()
     return PmsOffer(

@@ -141,16 +141,18 @@ def _freshness(
     )
 
 
+def _connection_of(streams: dict[str, SyncStream]) -> PmsConnection | None:
+    """Return the practice's connection, selected with its streams."""
+    stream = next(iter(streams.values()), None)
+    return getattr(stream.practice, "connection", None) if stream else None
+
+
 def _halted_by(streams: dict[str, SyncStream]) -> PmsConnection | None:
     """Return the practice's connection if its status stops the streams."""
-    stream = next(iter(streams.values()), None)
-    if stream is None:
+    connection = _connection_of(streams)
+    if connection is None or connection.status == ConnectionStatus.ACTIVE:
         return None
-    try:
-        connection = stream.practice.connection  # selected with the streams
-    except PmsConnection.DoesNotExist:
-        return None
-    return None if connection.status == ConnectionStatus.ACTIVE else connection
+    return connection
 
 
 def stream_rows(
@@ -256,7 +258,12 @@ def status_page(practice: Practice, now: datetime | None = None) -> StatusPage:
     start, end = chart_window(now, practice.tzinfo)
     interval = timedelta(minutes=settings.incremental_interval_minutes)
     fresh = _freshness(streams, interval, now)
-    offer = pms_offer(practice)
+    # Read once with the streams; a connection without streams yet, on its own.
+    connection = (
+        _connection_of(streams)
+        or PmsConnection.objects.filter(practice=practice).first()
+    )
+    offer = pms_offer(practice, connection)
     return StatusPage(
         freshness=fresh,
         streams=stream_rows(streams, settings, now, fresh.halted_by is not None),

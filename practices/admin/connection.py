@@ -220,7 +220,7 @@ class PmsConnectionAdmin(admin.ModelAdmin):
         return self._change_status(request, queryset, ConnectionStatus.ACTIVE)
 
     def has_stream_change_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("syncjobs.change_syncstream")
+        return _sync_admin().may_change_streams(request)
 
     @admin.action(
         description="Resync selected practices from scratch",
