@@ -78,6 +78,8 @@ class Capability(enum.StrEnum):
     WRITE_DOCUMENT = "write_document"
     WRITE_PATIENT = "write_patient"
     WRITE_APPOINTMENT = "write_appointment"
+    # A new appointment without an operatory: the PMS places it itself.
+    WRITE_APPOINTMENT_UNPLACED = "write_appointment_unplaced"
     WRITE_PAYMENT = "write_payment"
     WRITE_FEE = "write_fee"  # a fee as its own transaction
     RECONCILE_IDS = "reconcile_ids"  # fetch_present_ids, for untracked deletions
@@ -380,9 +382,6 @@ class Connector(abc.ABC):
     # Entities reconciled by id set (RECONCILE_IDS) when fetch_deletions answers a
     # permanent 404, i.e. the native deletion feed is switched off.
     deletion_fallback: frozenset[Entity] = frozenset()
-    # Whether create_appointment refuses a request without an operatory, so that
-    # write-back can refuse such an activity when it is submitted.
-    appointment_needs_operatory: bool = False
 
     def __init__(self, config: ConnectionConfig, lane: Lane = Lane.INCREMENTAL) -> None:
         self.config = config

@@ -68,6 +68,9 @@ CAPABILITY_WORDS = {
     Capability.WRITE_DOCUMENT: "documents",
     Capability.WRITE_PATIENT: "new patients",
     Capability.WRITE_APPOINTMENT: "new appointments",
+    Capability.WRITE_APPOINTMENT_UNPLACED: (
+        "new appointments without an operatory (send operatory_pms_id)"
+    ),
     Capability.WRITE_PAYMENT: "payments",
     Capability.WRITE_FEE: "fees as separate transactions",
 }

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pms.base import Capability, WriteKind
-from pms.registry import CONNECTORS, capabilities_for
+from pms.registry import capabilities_for
 from practices.models import (
     PmsConnection,
     ReferenceItem,
@@ -87,19 +87,14 @@ def _connection_verdict(job: OutboxJob, settings: WriteBackSettings) -> Verdict 
     needed = [spec_for(job.kind).capability]
     if job.kind == WriteBackKind.PAYMENT and _separate_fee(job, settings):
         needed.append(Capability.WRITE_FEE)
+    if job.kind == WriteBackKind.NEW_APPOINTMENT and not job.payload.get(
+        "operatory_pms_id"
+    ):
+        needed.append(Capability.WRITE_APPOINTMENT_UNPLACED)
     for capability in needed:
         if capability not in capabilities:
             words = CAPABILITY_WORDS[capability]
             return Verdict(JobStatus.FAILED, f"{label} cannot take {words}")
-    if (
-        job.kind == WriteBackKind.NEW_APPOINTMENT
-        and not job.payload.get("operatory_pms_id")
-        and CONNECTORS[connection.pms_type].appointment_needs_operatory
-    ):
-        return Verdict(
-            JobStatus.FAILED,
-            f"{label} needs an operatory for a new appointment: send operatory_pms_id",
-        )
     return None
 
 

@@ -88,6 +88,8 @@ class DentrixAscendConnector(AscendWrites, Connector):
             Capability.WRITE_DOCUMENT,
             Capability.WRITE_PATIENT,
             Capability.WRITE_APPOINTMENT,
+            # §1.7 names operatory among the references C3b sends, not as required.
+            Capability.WRITE_APPOINTMENT_UNPLACED,
             # No WRITE_PAYMENT / WRITE_FEE: payment paths are unknown and S3 does
             # not list payments among Ascend write-backs (§1.6).
         }

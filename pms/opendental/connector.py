@@ -102,6 +102,7 @@ class OpenDentalConnector(
             Capability.WRITE_DOCUMENT,
             Capability.WRITE_PATIENT,
             Capability.WRITE_APPOINTMENT,
+            # No WRITE_APPOINTMENT_UNPLACED: §5.2 POST /appointments requires Op.
             Capability.WRITE_PAYMENT,
             Capability.RECONCILE_IDS,  # commlogs, payments, documents
             Capability.READ_SCHEDULES,  # §5.15 GET /schedules (schedules.py)
@@ -114,7 +115,6 @@ class OpenDentalConnector(
     # the local API and API Service are not throttled.
     default_request_interval_ms = 1000
     default_page_size = REMOTE_CAP
-    appointment_needs_operatory = True  # §5.2: POST /appointments requires Op
 
     def __init__(self, config: ConnectionConfig, lane: Lane = Lane.INCREMENTAL) -> None:
         super().__init__(config, lane)

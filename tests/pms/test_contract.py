@@ -348,6 +348,31 @@ def test_a_new_appointment_is_created_and_read_back(face, db):
     assert connector.find_written_for(WriteKind.APPOINTMENT, request) == result.pms_id
 
 
+def test_an_appointment_without_an_operatory_is_taken_as_the_capability_says(face, db):
+    connector = face.connector(Lane.WRITE_BACK)
+    needs(connector, Capability.WRITE_APPOINTMENT)
+    request = AppointmentRequest(
+        patient_pms_id=face.pms_id(face.live_patients()[0].id),
+        start_at=(
+            datetime.now(connector.config.time_zone) + timedelta(days=21)
+        ).replace(hour=9, minute=0, second=0, microsecond=0),
+        duration_minutes=30,
+        provider_pms_id=reference(connector)["provider"][0].pms_id,
+        operatory_pms_id="",
+        marker=marker(),
+    )
+
+    if connector.supports(Capability.WRITE_APPOINTMENT_UNPLACED):
+        result = connector.create_appointment(request)
+        assert connector.fetch_appointment(result.pms_id).operatory_pms_id == ""
+    else:
+        posts = len([q for q in face.requests() if q["method"] == "POST"])
+        with pytest.raises(PmsError, match="operatory") as caught:
+            connector.create_appointment(request)
+        assert caught.value.permanent is True
+        assert len([q for q in face.requests() if q["method"] == "POST"]) == posts
+
+
 def test_a_payment_is_posted_and_read_back(face, db):
     connector = face.connector(Lane.WRITE_BACK)
     if refused_as_not_offered(face, connector):

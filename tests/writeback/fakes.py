@@ -36,6 +36,7 @@ WRITES = frozenset(
         Capability.WRITE_DOCUMENT,
         Capability.WRITE_PATIENT,
         Capability.WRITE_APPOINTMENT,
+        Capability.WRITE_APPOINTMENT_UNPLACED,
         Capability.WRITE_PAYMENT,
         Capability.WRITE_FEE,
     }

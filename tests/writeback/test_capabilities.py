@@ -67,14 +67,14 @@ def test_it_holds_while_the_connection_is_disabled(practice, fake):
 def test_a_new_appointment_without_an_operatory_is_refused_at_intake(practice):
     job = submit(practice, K.NEW_APPOINTMENT, operatory_pms_id="")
     assert job.display_status == (
-        "failed: Open Dental needs an operatory for a new appointment: "
-        "send operatory_pms_id"
+        "failed: Open Dental cannot take new appointments without an operatory "
+        "(send operatory_pms_id)"
     )
     assert job.attempts == 0  # decided when submitted, nothing sent
 
 
 def test_a_pms_that_places_appointments_itself_takes_one_without(practice, monkeypatch):
     monkeypatch.setitem(registry.CONNECTORS, "open_dental", FakeConnector)
-    assert not FakeConnector.appointment_needs_operatory  # as Dentrix Ascend
+    assert Capability.WRITE_APPOINTMENT_UNPLACED in FakeConnector.capabilities
     job = submit(practice, K.NEW_APPOINTMENT, operatory_pms_id="")
     assert job.status == JobStatus.ACCEPTED
