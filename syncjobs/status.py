@@ -9,7 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncHour
 from django.utils import timezone
 
-from practices.models import ConnectionStatus, PmsConnection, Practice, SyncSettings
+from practices.models import PmsConnection, Practice, SyncSettings
 
 from .chart import CHART_HOURS, runs_chart
 from .features import (
@@ -150,9 +150,7 @@ def _connection_of(streams: dict[str, SyncStream]) -> PmsConnection | None:
 def _halted_by(streams: dict[str, SyncStream]) -> PmsConnection | None:
     """Return the practice's connection if its status stops the streams."""
     connection = _connection_of(streams)
-    if connection is None or connection.status == ConnectionStatus.ACTIVE:
-        return None
-    return connection
+    return connection if connection and connection.status in HALTED else None
 
 
 def stream_rows(

@@ -84,6 +84,18 @@ def push_job(
     return job
 
 
+# What an attempt's end sets; the ids it wrote were saved as each part went.
+OUTCOME_FIELDS = [
+    "status",
+    "status_reason",
+    "next_attempt_at",
+    "lease_expires_at",
+    "written_at",
+    "verified_at",
+    "updated_at",
+]
+
+
 def _write(
     job: OutboxJob, plan: Plan, attempt: WriteAttempt, connector: Connector
 ) -> None:
@@ -111,7 +123,7 @@ def _write(
     job.written_at = timezone.now()
     job.lease_expires_at = None
     _read_back(job, connector, parts)
-    job.save()
+    job.save(update_fields=OUTCOME_FIELDS)
 
 
 def _send(job: OutboxJob, connector: Connector, part: Part) -> str:
@@ -168,4 +180,4 @@ def _after_error(
         job.next_attempt_at = now + backoff(job.attempts, exc.retry_after)
         outcome = AttemptOutcome.UNKNOWN if unknown else AttemptOutcome.RETRY
     _finish(attempt, outcome, error=str(exc)[:2000], outcome_unknown=unknown)
-    job.save()
+    job.save(update_fields=OUTCOME_FIELDS)
