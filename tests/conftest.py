@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from practices.defaults import ensure_settings
 from practices.models import Membership, Practice
@@ -48,3 +49,11 @@ def admin_b(practice_b):
 @pytest.fixture
 def staff_user(db):
     return make_user("sam", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def staff_client(staff_user) -> Client:
+    """A client of its own, so a test may also log `client` in as someone else."""
+    client = Client()
+    client.force_login(staff_user)
+    return client

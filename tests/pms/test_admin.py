@@ -16,12 +16,6 @@ def url(model, view: str, *args) -> str:
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def busy_budget(transactional_db, budget_key) -> str:
     """Return a budget key held by one caller while a fast-lane caller waits."""
     store = DatabaseStore()

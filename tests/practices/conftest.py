@@ -125,13 +125,6 @@ def client_b(admin_b) -> Client:
     return client
 
 
-@pytest.fixture
-def staff_client(staff_user) -> Client:
-    client = Client()
-    client.force_login(staff_user)
-    return client
-
-
 def settings_url(practice: Practice) -> str:
     return reverse("practice_settings", args=[practice.pk])
 

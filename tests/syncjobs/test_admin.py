@@ -33,12 +33,6 @@ ONE_MINUTE = timedelta(minutes=1)
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def history(initial_a, fake):
     fake.add(patient(1), patient(2))
     fake.errors["patient"] = [(0, RecordError(Entity.PATIENT, "77", "bad birthdate"))]
