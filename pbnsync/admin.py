@@ -17,3 +17,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class LongListAdmin(admin.ModelAdmin):
+    """A list over a table that grows with time (mirror, history, outbox).
+
+    A filtered list counts its rows once, not a second time for the whole table
+    (millions of rows: a day of fast syncs at 200 practices is ~2 million runs).
+    No `date_hierarchy` here: its links read MIN/MAX and the distinct years of every
+    matching row on each view; a date `list_filter` reads nothing more.
+    """
+
+    show_full_result_count = False

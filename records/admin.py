@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from pbnsync.admin import ReadOnlyAdmin
+from pbnsync.admin import LongListAdmin, ReadOnlyAdmin
 
 from .models import (
     Appointment,
@@ -19,15 +19,12 @@ from .models import (
 )
 
 
-class MirrorAdmin(ReadOnlyAdmin):
+class MirrorAdmin(LongListAdmin, ReadOnlyAdmin):
     """The mirror is written by the sync engine only."""
 
     list_filter = ["practice", ("deleted_at", admin.EmptyFieldListFilter)]
     search_fields = ["pms_id"]
     list_select_related = ["practice"]
-    # A filtered list counts its rows once, not a second time for the whole
-    # table (hundreds of thousands of rows per large practice).
-    show_full_result_count = False
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         return [f.name for f in self.model._meta.fields]
@@ -61,8 +58,6 @@ class AppointmentAdmin(MirrorAdmin):
         "deleted_at",
     ]
     search_fields = ["pms_id", "patient_pms_id"]
-    # Not date_hierarchy: its links need MIN/MAX and the distinct years of every
-    # matching row, a full scan of a large practice's appointments per page view.
     list_filter = [*MirrorAdmin.list_filter, ("start_at", admin.DateFieldListFilter)]
 
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
-from pbnsync.admin import ReadOnlyAdmin
+from pbnsync.admin import LongListAdmin, ReadOnlyAdmin
 
 from .models import (
     LATE_AFTER,
@@ -246,7 +246,7 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(ReadOnlyAdmin):
+class SyncRunAdmin(LongListAdmin, ReadOnlyAdmin):
     list_display = [
         "started_at",
         "practice",
@@ -264,7 +264,6 @@ class SyncRunAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status", "kind", "trigger", "practice", "started_at"]
     search_fields = ["practice__name", "error"]
-    date_hierarchy = "started_at"
     list_select_related = ["practice"]
     inlines = [AttemptInline]
     actions = ["retry_streams", "resync_streams"]
@@ -288,7 +287,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SyncAttempt)
-class SyncAttemptAdmin(ReadOnlyAdmin):
+class SyncAttemptAdmin(LongListAdmin, ReadOnlyAdmin):
     list_display = [
         "started_at",
         "run",
@@ -307,12 +306,11 @@ class SyncAttemptAdmin(ReadOnlyAdmin):
         "started_at",
     ]
     search_fields = ["error", "run__practice__name"]
-    date_hierarchy = "started_at"
     list_select_related = ["run", "run__practice"]
 
 
 @admin.register(RecordFailure)
-class RecordFailureAdmin(ReadOnlyAdmin):
+class RecordFailureAdmin(LongListAdmin, ReadOnlyAdmin):
     list_display = [
         "created_at",
         "practice",
@@ -331,5 +329,4 @@ class RecordFailureAdmin(ReadOnlyAdmin):
         "created_at",
     ]
     search_fields = ["pms_id", "reason", "practice__name"]
-    date_hierarchy = "created_at"
     list_select_related = ["practice", "run"]

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db import models
 from django.utils import timezone
 
+from pms.base import Entity
 from practices.models import Practice
 
 from .stream import StreamKind, SyncStream, Trigger
@@ -118,7 +119,10 @@ class RecordFailure(models.Model):
         SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     stream_kind = models.CharField(max_length=32, choices=StreamKind.choices)
-    entity = models.CharField(max_length=32)
+    # Choices, so the admin filters by them without reading every failure.
+    entity = models.CharField(
+        max_length=32, choices=[(e.value, e.value.replace("_", " ")) for e in Entity]
+    )
     pms_id = models.CharField("PMS id", max_length=64, blank=True, default="")
     reason = models.TextField()
     raw_excerpt = models.TextField(blank=True, default="")

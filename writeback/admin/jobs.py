@@ -7,11 +7,28 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 
-from ..models import JobStatus, OutboxJob, WriteAttempt
+from pbnsync.admin import LongListAdmin
+
+from ..models import JobStatus, OutboxJob, ServiceToken, WriteAttempt
 from ..requeue import retry_jobs
-from .views import post_payment_view, submit_view
+from .views import STAFF_SERVICE, post_payment_view, submit_view
 
 READONLY = [f.name for f in OutboxJob._meta.fields]
+
+
+class ServiceFilter(admin.SimpleListFilter):
+    """The services that may submit (their tokens, and staff by hand), not the
+    distinct services of every job, which would read the whole outbox."""
+
+    title = "source service"
+    parameter_name = "service"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        services = set(ServiceToken.objects.values_list("service", flat=True))
+        return [(s, s) for s in sorted(services | {STAFF_SERVICE})]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(service=self.value()) if self.value() else queryset
 
 
 class AttemptInline(admin.TabularInline):
@@ -36,7 +53,7 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(OutboxJob)
-class OutboxJobAdmin(admin.ModelAdmin):
+class OutboxJobAdmin(LongListAdmin):
     list_display = [
         "id",
         "practice",
@@ -49,9 +66,15 @@ class OutboxJobAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    list_filter = ["status", "kind", "in_doubt", "service", "practice"]
+    list_filter = [
+        "status",
+        "kind",
+        "in_doubt",
+        ServiceFilter,
+        "practice",
+        "created_at",
+    ]
     search_fields = ["idempotency_key", "pms_id", "patient_pms_id", "status_reason"]
-    date_hierarchy = "created_at"
     readonly_fields = READONLY
     inlines = [AttemptInline]
     actions = ["retry_selected"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from pbnsync.admin import LongListAdmin
+
 from ..models import ServiceToken, WriteAttempt
 
 
@@ -36,7 +38,7 @@ class ServiceTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(WriteAttempt)
-class WriteAttemptAdmin(admin.ModelAdmin):
+class WriteAttemptAdmin(LongListAdmin):
     list_display = [
         "job",
         "number",
