@@ -186,6 +186,9 @@ class Dashboard:
     upcoming_confirmed: int
     new_patients: int | None
     new_since: datetime
+    # True when new_since is the initial sync's end (newer than NEW_PATIENT_DAYS).
+    new_since_loaded: bool = False
+    new_patient_days: int = NEW_PATIENT_DAYS
 
     @property
     def confirmation_rate(self) -> int | None:
@@ -227,7 +230,8 @@ def dashboard(
         days.append(DayCount(day, row["total"], row["confirmed"]))
     ahead = [d for d in days if d.day >= today]
     since = now - timedelta(days=NEW_PATIENT_DAYS)
-    if loaded_at is not None and loaded_at > since:
+    since_loaded = loaded_at is not None and loaded_at > since
+    if since_loaded:
         since = loaded_at
     new = Patient.objects.of(practice).filter(first_seen_at__gt=since).count()
     return Dashboard(
@@ -237,4 +241,5 @@ def dashboard(
         upcoming_confirmed=sum(d.confirmed for d in ahead),
         new_patients=new,
         new_since=since,
+        new_since_loaded=since_loaded,
     )

@@ -85,7 +85,11 @@ def test_it_counts_new_patients_since_the_initial_sync_only(
     )
     response = board(cast.login(client, admin_a), practice_a)
     assert response.context["board"].new_patients == 2
-    assert "new patients since" in response.content.decode()
+    ended = loaded - timedelta(minutes=1)  # the initial stream's last success
+    shown = timezone.localtime(ended, practice_a.tzinfo).strftime("%b %-d, %-I:%M %p")
+    assert f"new patients since the first sync ended, {shown}" in (
+        response.content.decode()
+    )
 
 
 def test_it_counts_only_30_days_of_new_patients(client, admin_a, practice_a):
@@ -98,6 +102,7 @@ def test_it_counts_only_30_days_of_new_patients(client, admin_a, practice_a):
     )
     response = board(cast.login(client, admin_a), practice_a)
     assert response.context["board"].new_patients == 1
+    assert "new patient in the last 30 days" in response.content.decode()
 
 
 def test_it_says_when_its_data_is_from(client, admin_a, board_a):
