@@ -1,9 +1,10 @@
-"""django-q2 entry points for write-back; each takes an id and calls one function."""
+"""django-q2 entry points for write-back."""
 
 from __future__ import annotations
 
 from .models import OutboxJob
 from .push import push_job
+from .retention import prune_outbox as _prune_outbox
 
 
 def deliver(job_id: int) -> str:
@@ -12,3 +13,8 @@ def deliver(job_id: int) -> str:
     if job is None:
         return "missing"
     return push_job(job).status
+
+
+def prune_outbox() -> dict[str, int]:
+    """Scheduled daily by setup_schedules."""
+    return _prune_outbox()

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django_q.models import Schedule
 
-from syncjobs.management.commands.setup_schedules import SCHEDULES
+from pbnsync.management.commands.setup_schedules import SCHEDULES
 from syncjobs.models import StreamKind, SyncStream
 
 

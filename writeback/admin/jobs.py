@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 
 from pbnsync.admin import LongListAdmin
+from practices.models import Practice
 
-from ..models import JobStatus, OutboxJob, ServiceToken, WriteAttempt
+from ..models import (
+    DONE_STATUSES,
+    OPEN_STATUSES,
+    JobStatus,
+    OutboxJob,
+    ServiceToken,
+    WriteAttempt,
+)
 from ..requeue import retry_jobs
 from .views import STAFF_SERVICE, post_payment_view, submit_view
 
 READONLY = [f.name for f in OutboxJob._meta.fields]
+# The per-practice table's window for finished work (waiting work counts whenever).
+RECENT = timedelta(days=7)
+WORKING = [JobStatus.ACCEPTED, JobStatus.QUEUED, JobStatus.SENDING]
+COUNTED = ["pending", "failed", "held", "manual", "skipped", "done", "total"]
 
 
 class ServiceFilter(admin.SimpleListFilter):
@@ -115,7 +130,11 @@ class OutboxJobAdmin(LongListAdmin):
         return own + super().get_urls()
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
-        extra_context = {**(extra_context or {}), "practice_counts": practice_counts()}
+        extra_context = {
+            **(extra_context or {}),
+            "practice_counts": practice_counts(),
+            "recent_days": RECENT.days,
+        }
         return super().changelist_view(request, extra_context)
 
     def response_change(self, request: HttpRequest, obj: OutboxJob) -> HttpResponse:
@@ -125,20 +144,31 @@ class OutboxJobAdmin(LongListAdmin):
         return super().response_change(request, obj)
 
 
-def practice_counts() -> list[dict]:
-    """Return per-practice counts of open, failed, held, manual and done jobs."""
-    open_ = [JobStatus.ACCEPTED, JobStatus.QUEUED, JobStatus.SENDING]
-    done = [JobStatus.WRITTEN, JobStatus.VERIFIED]
-    return list(
-        OutboxJob.objects.values("practice_id", "practice__name")
-        .annotate(
-            pending=Count("pk", filter=Q(status__in=open_)),
+def practice_counts(now: datetime | None = None) -> list[dict]:
+    """Return per practice the jobs waiting (by status, whenever created) and the
+    last RECENT's skipped, written and total. Both read indexes, not the outbox."""
+    since = (now or timezone.now()) - RECENT
+    waiting = OutboxJob.objects.filter(
+        status__in=[*OPEN_STATUSES, JobStatus.FAILED]
+    ).values("practice_id")
+    recent = OutboxJob.objects.filter(created_at__gte=since).values("practice_id")
+    rows: dict[int, dict] = {}
+    for row in [
+        *waiting.annotate(
+            pending=Count("pk", filter=Q(status__in=WORKING)),
             failed=Count("pk", filter=Q(status=JobStatus.FAILED)),
             held=Count("pk", filter=Q(status=JobStatus.HELD)),
             manual=Count("pk", filter=Q(status=JobStatus.MANUAL)),
+        ),
+        *recent.annotate(
             skipped=Count("pk", filter=Q(status=JobStatus.SKIPPED)),
-            done=Count("pk", filter=Q(status__in=done)),
+            done=Count("pk", filter=Q(status__in=DONE_STATUSES)),
             total=Count("pk"),
-        )
-        .order_by("practice__name")
+        ),
+    ]:
+        rows.setdefault(row["practice_id"], dict.fromkeys(COUNTED, 0)).update(row)
+    names = dict(Practice.objects.filter(pk__in=rows).values_list("pk", "name"))
+    return sorted(
+        ({**row, "practice__name": names[pk]} for pk, row in rows.items()),
+        key=lambda row: row["practice__name"],
     )

@@ -1,4 +1,4 @@
-"""Create or update the django-q2 Schedules of the sync engine (idempotent)."""
+"""Create or update the django-q2 Schedules of sync and write-back (idempotent)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,12 @@ from django_q.models import Schedule
 SCHEDULES = {
     "pbnsync: prune sync history": (
         "syncjobs.tasks.prune_history",
+        Schedule.DAILY,
+        None,
+        "every day at 03:00 UTC",
+    ),
+    "pbnsync: prune finished write-backs": (
+        "writeback.tasks.prune_outbox",
         Schedule.DAILY,
         None,
         "every day at 03:00 UTC",
@@ -36,7 +42,7 @@ def first_run(schedule_type: str) -> datetime:
 
 
 class Command(BaseCommand):
-    help = "Create or update the sync engine's django-q2 Schedules."
+    help = "Create or update the django-q2 Schedules of sync and write-back."
 
     def handle(self, *args, **options) -> None:
         for name, (func, schedule_type, minutes, words) in SCHEDULES.items():
