@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sync_budget.py 2>&1 | tee var/bench-budget.log
 	$(BIN)/python bench/sync_fastlag.py 2>&1 | tee var/bench-fastlag.log
 	$(BIN)/python bench/writeback.py 2>&1 | tee var/bench-writeback.log
+	$(BIN)/python bench/admin_lists.py 2>&1 | tee var/bench-admin-lists.log
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

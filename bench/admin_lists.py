@@ -70,7 +70,9 @@ def fill(appointments: int, rows: int):
 
     big = Practice.objects.create(name="Large practice")
     other = Practice.objects.create(name="Small practice")
-    stream = SyncStream.objects.create(practice=big, kind=StreamKind.APPOINTMENT_STATUS)
+    stream = SyncStream.objects.create(
+        practice=big, kind=StreamKind.FAST_APPOINTMENT_STATUS
+    )
     values = {"practice": big.pk, "other": other.pk, "stream": stream.pk}
     started = time.perf_counter()
     with connection.cursor() as cursor:
