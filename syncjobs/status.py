@@ -86,6 +86,7 @@ class StreamRow:
     next_due_at: datetime | None  # None: no run is scheduled (see `idle`)
     idle: str  # what the "next run" cell says when no run is scheduled
     lags: bool  # whether the time since the last success means anything
+    never: str = "never"  # what the "last success" cell says before the first
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,11 @@ def stream_rows(
                 next_due_at=s.next_due_at if scheduled else None,
                 idle=_idle(s, enabled, recurring, halted),
                 lags=enabled and recurring,
+                # An on-demand stream's data may be older than its first run (the
+                # initial sync reads provider hours too): it was not asked yet.
+                never="never"
+                if recurring or kind == StreamKind.INITIAL
+                else "not asked yet",
             )
         )
     return rows

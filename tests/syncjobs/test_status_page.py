@@ -47,6 +47,18 @@ def test_it_lists_the_last_successful_sync_of_every_stream(
     assert "7\xa0minutes" in response.content.decode()  # timesince: nbsp
 
 
+def test_an_on_demand_stream_not_run_yet_says_not_asked_yet_not_never(
+    client, admin_a, practice_a, loaded_a
+):
+    SyncStream.objects.filter(practice=practice_a).update(last_success_at=None)
+    response = cast.login(client, admin_a).get(status_url(practice_a))
+    rows = {r.label: r for r in response.context["page"].streams}
+    assert rows["Provider availability (on demand)"].never == "not asked yet"
+    assert rows["Nightly processing"].never == "never"
+    assert rows["Initial full sync"].never == "never"
+    assert 'class="muted">not asked yet<' in response.content.decode()
+
+
 def test_it_shows_the_feature_schedule_with_data_as_of(
     client, admin_a, practice_a, loaded_a
 ):
