@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from django_q.models import Schedule
 
 from pbnsync.management.commands.setup_schedules import SCHEDULES
-from syncjobs.models import StreamKind, SyncStream
+from syncjobs.management.commands.sync_practice import Command
+from syncjobs.models import RunStatus, StreamKind, SyncRun, SyncStream
 
 
 def test_setup_schedules_is_idempotent(db):
@@ -43,3 +44,20 @@ def test_sync_practice_refuses_an_unknown_practice(db):
 def test_sync_practice_refuses_incremental_before_the_initial(streams_a, practice_a):
     with pytest.raises(CommandError, match="waits for the initial sync"):
         call_command("sync_practice", practice_a.name, "--stream", "incremental")
+
+
+@pytest.mark.parametrize(("pages", "words"), [(1, "1 page;"), (5, "5 pages;")])
+def test_sync_practice_sums_up_the_run_in_words(pages, words):
+    run = SyncRun(
+        kind=StreamKind.AVAILABILITY,
+        status=RunStatus.SUCCEEDED,
+        pages=pages,
+        fetched=184,
+        upserted=5,
+        unchanged=137,
+        failed=1,
+    )
+    assert Command()._summary(run) == (
+        f"Provider availability (on demand): Succeeded — {words} records: 184 read, "
+        "5 stored, 137 unchanged, 0 deleted, 1 failed"
+    )

@@ -6,6 +6,7 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from practices.models import PmsConnection, Practice
@@ -101,9 +102,10 @@ class Command(BaseCommand):
         sys.stderr.flush()
 
     def _summary(self, run: SyncRun) -> str:
+        pages = f"{run.pages} page{pluralize(run.pages)}"
         text = (
-            f"{run.get_kind_display()}: {run.get_status_display()} — {run.pages} "
-            f"pages, {run.fetched} read, {run.upserted} stored, {run.unchanged} "
-            f"unchanged, {run.deleted} deleted, {run.failed} failed records"
+            f"{run.get_kind_display()}: {run.get_status_display()} — {pages}; "
+            f"records: {run.fetched} read, {run.upserted} stored, {run.unchanged} "
+            f"unchanged, {run.deleted} deleted, {run.failed} failed"
         )
         return f"{text}. {run.error}".rstrip(". ") if run.error else text
