@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from practices.models import ConnectionStatus, PmsConnection, Practice
@@ -87,7 +88,9 @@ def sync_patients(practice: Practice, pms_ids: list[str]) -> Request:
     if not chosen:
         return Request(False, "Choose at least one patient to sync.")
     async_task("syncjobs.tasks.refresh_patients", practice.pk, chosen, group="sync")
-    return Request(True, f"Syncing {len(chosen)} patient(s) from the PMS.")
+    return Request(
+        True, f"Syncing {len(chosen)} patient{pluralize(len(chosen))} from the PMS."
+    )
 
 
 def sync_availability(practice: Practice) -> Request:

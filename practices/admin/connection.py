@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -257,7 +258,7 @@ class PmsConnectionAdmin(admin.ModelAdmin):
         )
         self.message_user(
             request,
-            f"{len(moved)} connection(s) set to {status.label}.",
+            f"{len(moved)} connection{pluralize(len(moved))} set to {status.label}.",
             messages.SUCCESS,
         )
         unusable = [

@@ -129,7 +129,7 @@ def test_bulk_sync_queues_a_refresh_of_the_ticked_patients(
         follow=True,
     )
     assert queued == [("syncjobs.tasks.refresh_patients", practice_a.pk, ["1", "2"])]
-    assert "Syncing 2 patient(s) from the PMS." in response.content.decode()
+    assert "Syncing 2 patients from the PMS." in response.content.decode()
 
 
 def test_bulk_sync_asks_for_a_choice_when_none_is_ticked(

@@ -26,7 +26,7 @@ def test_setup_schedules_is_idempotent(db):
 def test_run_dispatcher_once_claims_what_is_due(streams_by_day):
     out = StringIO()
     call_command("run_dispatcher", "--once", stdout=out)
-    assert out.getvalue().strip() == "Dispatched 2 stream(s)."
+    assert out.getvalue().strip() == "Dispatched 2 streams."
     leased = SyncStream.objects.exclude(lease_owner="").values_list("kind", flat=True)
     assert set(leased) == {StreamKind.INITIAL, StreamKind.DELETIONS}
 

@@ -76,7 +76,7 @@ def test_bulk_sync_queues_one_task_for_the_chosen_patients(practice_a):
     outcome = sync_patients(practice_a, ["1", "2", "2"])
     assert (outcome.accepted, outcome.message) == (
         True,
-        "Syncing 2 patient(s) from the PMS.",
+        "Syncing 2 patients from the PMS.",
     )
     assert OrmQ.objects.count() == 1
 

@@ -59,7 +59,7 @@ def test_bulk_retry_requeues_failed_jobs(staff_client, practice, fake):
         {"action": "retry_selected", "_selected_action": [j.pk for j in jobs]},
         follow=True,
     )
-    assert "2 write-back(s) queued again." in response.content.decode()
+    assert "2 write-backs queued again." in response.content.decode()
     assert set(OutboxJob.objects.values_list("status", flat=True)) == {"accepted"}
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
 from django.utils import timezone
 
@@ -106,7 +107,7 @@ class OutboxJobAdmin(LongListAdmin):
     def retry_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = retry_jobs(queryset)
         skipped = queryset.count() - count
-        messages.success(request, f"{count} write-back(s) queued again.")
+        messages.success(request, f"{count} write-back{pluralize(count)} queued again.")
         if skipped:
             messages.warning(
                 request,

@@ -1,6 +1,7 @@
 """Re-encrypt every credential with the first key of FERNET_KEYS."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from practices.rotation import RotationError, rotate_credentials
 
@@ -17,9 +18,11 @@ class Command(BaseCommand):
             result = rotate_credentials()
         except RotationError as exc:
             raise CommandError(str(exc)) from exc
+        values = f"{result.values} value{pluralize(result.values)}"
+        rows = f"{result.rows} row{pluralize(result.rows)}"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Re-encrypted {result.values} value(s) in {result.rows} row(s) with "
+                f"Re-encrypted {values} in {rows} with "
                 "the first key of FERNET_KEYS. Once every process runs with this "
                 "key list, the old keys may be removed."
             )
