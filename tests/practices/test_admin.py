@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from pms import registry
@@ -129,6 +130,8 @@ class TestConnectionStatusActions:
         assert (conn.status, conn.status_reason) == (status, reason)
         assert conn.customer_key == connection_a.customer_key
         assert SettingChange.objects.get().new_value.endswith(reason)
+        told = [str(m) for m in get_messages(response.wsgi_request)]
+        assert told == [f"1 connection set to {status.label}."]
 
     def test_it_asks_for_a_reason_first(self, staff_client, connection_a):
         response = act(staff_client, "disable", [connection_a])
