@@ -313,7 +313,7 @@ class OpenDentalConnector(
         if feed is None:
             return None
         mark = since.astimezone(self.tz).strftime(DATETIME)
-        return Walk(since=next_since(feed, mark)).dump()
+        return Walk(since=next_since(feed, mark, self.tz)).dump()
 
     def fetch_changed(self, entity: Entity, cursor: str | None) -> Page:
         feed = FEEDS.get(entity)

@@ -19,7 +19,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ from .records import (
 from .wire import DATE, DATETIME, WireError, parse_stamp, payload
 
 OVERLAP = timedelta(seconds=30)
+MINUTE = timedelta(minutes=1)
 DATE_OVERLAP = timedelta(days=1)
 MAX_REMEMBERED = 2000  # beyond this a walk may re-deliver rows (upserts absorb it)
 REMOTE_CAP = 100  # §2: the remote API's hard maximum page size
@@ -152,12 +153,39 @@ def fingerprint(row: dict[str, Any]) -> str:
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
 
-def next_since(feed: Feed, mark: str) -> str:
-    """Return where the next walk starts: the watermark minus the overlap."""
+def next_since(feed: Feed, mark: str, tz: ZoneInfo) -> str:
+    """Return where the next walk starts: the watermark minus the overlap.
+
+    Stamps are office wall times (§3.3). When daylight saving time ends the clock
+    repeats an hour, and a row changed after it went back carries a stamp earlier
+    than a watermark taken before: near such an hour, start before it.
+    """
     when = datetime.strptime(mark, DATETIME)
     if feed.since_is_date:
         return (when - DATE_OVERLAP).strftime(DATE)
-    return (when - OVERLAP).strftime(DATETIME)
+    since = when - OVERLAP
+    repeated = repeated_from(since, tz) or repeated_from(when, tz)
+    if repeated is not None:
+        since = min(since, repeated - OVERLAP)
+    return since.strftime(DATETIME)
+
+
+def repeated_from(wall: datetime, tz: ZoneInfo) -> datetime | None:
+    """Return where the repeated hour holding wall time `wall` starts, or None if
+    `wall` happens once (as nearly every wall time does)."""
+
+    def repeated(at: datetime) -> bool:
+        # Its first occurrence is further ahead of UTC than its second. (In the
+        # hour skipped in spring it is the other way round.)
+        first, second = at.replace(tzinfo=tz), at.replace(tzinfo=tz, fold=1)
+        return first.utcoffset() > second.utcoffset()
+
+    if not repeated(wall):
+        return None
+    start = wall.replace(second=0)
+    while repeated(start - MINUTE):  # transitions fall on whole minutes
+        start -= MINUTE
+    return start
 
 
 def read_page(
@@ -173,7 +201,7 @@ def read_page(
     first_page = walk.offset == 0 and walk.mark is None
     # Only a row the next walk's overlap reads again is worth remembering; until
     # the watermark is known, every row may be.
-    floor = _remember_from(feed, walk)
+    floor = _remember_from(feed, walk, tz)
     for row in rows:
         if not isinstance(row, dict):
             errors.append(
@@ -183,7 +211,7 @@ def read_page(
         if first_page and walk.mark is None:
             # §3.2: keep serverDateTime from the first page as the next watermark.
             walk.mark = _stamp_or_none(row.get("serverDateTime"))
-            floor = _remember_from(feed, walk)
+            floor = _remember_from(feed, walk, tz)
         pms_id = _id_or_none(row.get(feed.id_field))
         stamp = _stamp_or_none(row.get(feed.window_field), feed.since_is_date)
         remember = (
@@ -216,35 +244,36 @@ def read_page(
     short = len(rows) < limit and not (len(rows) == REMOTE_CAP < limit)
     if not short:
         return Page(records, walk.dump(), True, errors)
-    return Page(records, _finish(feed, walk).dump(), False, errors)
+    return Page(records, _finish(feed, walk, tz).dump(), False, errors)
 
 
-def _finish(feed: Feed, walk: Walk) -> Walk:
+def _finish(feed: Feed, walk: Walk, tz: ZoneInfo) -> Walk:
     """Return the first state of the next walk."""
     mark = walk.mark or walk.newest
     if mark is None:
         # Nothing came back and no clock either: ask the same question next time.
         return Walk(since=walk.since, prior=walk.prior)
-    since = _next_since_of(feed, mark)
+    since = _next_since_of(feed, mark, tz)
     prior = {}
     for pms_id, value in walk.seen.items():
         stamp, _, print_ = value.partition("|")
         if stamp >= since:
             prior[pms_id] = print_
-    if walk.since is not None and since < walk.since:
-        since = walk.since  # never move the watermark backwards
+    plain = _next_since_of(feed, mark, UTC)  # as if no hour were ever repeated
+    if walk.since is not None and since == plain and since < walk.since:
+        since = walk.since  # never move the watermark backwards (but see next_since)
     return Walk(since=since, prior=prior)
 
 
-def _next_since_of(feed: Feed, mark: str) -> str:
+def _next_since_of(feed: Feed, mark: str, tz: ZoneInfo) -> str:
     if feed.since_is_date and len(mark) == 10:
         mark = f"{mark} 00:00:00"
-    return next_since(feed, mark)
+    return next_since(feed, mark, tz)
 
 
-def _remember_from(feed: Feed, walk: Walk) -> str | None:
+def _remember_from(feed: Feed, walk: Walk, tz: ZoneInfo) -> str | None:
     """Return the oldest stamp the next walk reads again, once the mark is known."""
-    return _next_since_of(feed, walk.mark) if walk.mark else None
+    return _next_since_of(feed, walk.mark, tz) if walk.mark else None
 
 
 def _stamp_or_none(value: Any, is_date: bool = False) -> str | None:

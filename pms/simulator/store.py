@@ -6,9 +6,12 @@ format (faces translate). It is separate from pbnsync's own database.
 * Records (see `records.py`) live per kind, keyed by an int id assigned by the store.
 * Every write takes the next value of the practice's global change sequence
   (`record.seq`, strictly increasing) and stamps `record.modified_at` with the office
-  clock (naive local time, second resolution, never moving backwards), so along the
-  sequence the stamps never decrease: "changed since a time" and "changed since a
-  sequence" are both one bisect into the same index.
+  clock: naive local time, second resolution, never moving backwards as an instant.
+  So along the sequence the stamps never decrease, "changed since a time" and
+  "changed since a sequence" are both one bisect into the same index; except when
+  daylight saving time ends and the local clock repeats an hour (Open Dental's
+  stamps are local, opendental-api.md §3.3): from then on (`stepped_back`) a
+  "since a time" filter reads every row instead of bisecting.
 * Updates are copy-on-write: a stored record is never mutated, so readers may use
   what `query()` returned without the lock. A write that changes nothing is a no-op
   (like a MySQL TIMESTAMP column, the stamp moves only when the row changes).
@@ -31,7 +34,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 from operator import attrgetter, itemgetter
 from typing import Any
@@ -67,7 +70,9 @@ class OfficeClock:
         """Return the office's current naive local time."""
         if self.frozen is not None:
             return self.frozen
-        return datetime.now(self.tz).replace(tzinfo=None, microsecond=0) + self.offset
+        # Through UTC, so that the offset keeps `fold` (which of a repeated hour).
+        now = datetime.now(UTC) + self.offset
+        return now.astimezone(self.tz).replace(tzinfo=None, microsecond=0)
 
 
 class Store:
@@ -94,15 +99,32 @@ class Store:
         self._seq = 0
         self._last_stamp = datetime(1, 1, 1)
         self._pinned: datetime | None = None
+        self.stepped_back = False  # some stamp is earlier than one written before
 
     # --- clock and sequence --------------------------------------------------------
 
     def now(self) -> datetime:
-        """Return the office time for a read or write; it never moves backwards."""
+        """Return the office time for a read or write. It never moves backwards as
+        an instant; as a wall time it does when daylight saving time ends."""
         with self.lock:
-            stamp = self._pinned or self.clock.now()
-            self._last_stamp = max(stamp, self._last_stamp)
+            return self._pinned or self._advance(self.clock.now())
+
+    def _advance(self, stamp: datetime) -> datetime:
+        """Return the stamp to hand out at office time `stamp`: it, or the last
+        one if that is not an earlier instant."""
+        if self._instant(stamp) <= self._instant(self._last_stamp):
             return self._last_stamp
+        if stamp < self._last_stamp:
+            self.stepped_back = True  # the local clock repeats an hour
+        self._last_stamp = stamp
+        return stamp
+
+    def _instant(self, wall: datetime) -> datetime:
+        """Return the instant of office wall time `wall` (its `fold` picks which
+        of a repeated hour's two)."""
+        if wall.year < 2:
+            return wall.replace(tzinfo=UTC)
+        return wall.replace(tzinfo=self.clock.tz).astimezone(UTC)
 
     @property
     def max_seq(self) -> int:
@@ -114,7 +136,7 @@ class Store:
         """Hold the lock and stamp every write inside with one time (default now)."""
         with self.lock:
             pinned = self._pinned
-            self._pinned = max(at or self.now(), self._last_stamp)
+            self._pinned = self._advance(at) if at else self.now()
             try:
                 yield self._pinned
             finally:
@@ -171,7 +193,8 @@ class Store:
             )
         checks: list[Callable[[Any], bool]] = []
         driven = order == "seq" and patient_id is None
-        if since is not None and not driven:
+        by_stamp = driven and not self.stepped_back  # stamps sorted along seq
+        if since is not None and not by_stamp:
             checks.append(
                 (lambda r: r.modified_at >= since)
                 if inclusive
@@ -205,7 +228,9 @@ class Store:
             elif order == "seq":
                 index, first = (
                     self._by_seq[kind],
-                    self._seq_start(kind, since, inclusive, since_seq),
+                    self._seq_start(
+                        kind, since if by_stamp else None, inclusive, since_seq
+                    ),
                 )
                 if not checks:  # a straight slice of the index
                     last = None if stop is None else first + stop
@@ -253,7 +278,13 @@ class Store:
             found = self.tombstones
             if since_seq is not None:
                 found = found[bisect_right(found, since_seq, key=attrgetter("seq")) :]
-            if since is not None:
+            if since is not None and self.stepped_back:
+                found = [
+                    t
+                    for t in found
+                    if t.deleted_at > since or (inclusive and t.deleted_at == since)
+                ]
+            elif since is not None:
                 cut = bisect_left if inclusive else bisect_right
                 found = found[cut(found, since, key=attrgetter("deleted_at")) :]
             return [t for t in found if kind is None or t.kind == kind]

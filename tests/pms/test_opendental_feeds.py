@@ -4,10 +4,13 @@ re-delivered, and not mapped a second time."""
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from pms.base import Entity
-from pms.opendental.feeds import FEEDS, Walk, read_page
+from pms.opendental.feeds import FEEDS, Walk, next_since, read_page
 
 DENVER = ZoneInfo("America/Denver")
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 def row(num, note="", stamp="2026-12-01 09:00:00"):
@@ -98,3 +101,36 @@ def test_a_walk_remembers_only_rows_the_next_overlap_reads_again():
     mapped.clear()
     again = read_page(feed, following, recent, 100, DENVER)
     assert again.records == [] and mapped == []
+
+
+@pytest.mark.parametrize(
+    ("zone", "mark", "since"),
+    [
+        # New York, 2025-11-02: 02:00 EDT becomes 01:00 EST; 01:00-02:00 twice.
+        ("America/New_York", "2025-11-02 00:59:50", "2025-11-02 00:59:20"),
+        ("America/New_York", "2025-11-02 01:30:00", "2025-11-02 00:59:30"),
+        ("America/New_York", "2025-11-02 02:00:20", "2025-11-02 00:59:30"),
+        ("America/New_York", "2025-11-02 02:00:40", "2025-11-02 02:00:10"),
+        # The hour skipped in spring is not repeated: nothing to go back for.
+        ("America/New_York", "2025-03-09 03:00:10", "2025-03-09 02:59:40"),
+        # Lord Howe goes back half an hour; Phoenix never changes.
+        ("Australia/Lord_Howe", "2025-04-06 01:45:00", "2025-04-06 01:29:30"),
+        ("America/Phoenix", "2025-11-02 01:30:00", "2025-11-02 01:29:30"),
+    ],
+)
+def test_near_an_hour_the_clock_repeats_the_next_walk_starts_before_it(
+    zone, mark, since
+):
+    assert next_since(FEEDS[Entity.APPOINTMENT], mark, ZoneInfo(zone)) == since
+
+
+def test_a_walk_goes_back_before_the_repeated_hour_even_from_a_later_watermark():
+    # A cursor written before this rule, at 01:59:20 of the first pass; the
+    # office's clock now says 01:00:10 of the second.
+    old = Walk(since="2025-11-02 01:59:20")
+    stamped = {**row(9, stamp="2025-11-02 01:00:05")}
+    stamped["serverDateTime"] = "2025-11-02 01:00:10"  # behind the cursor
+
+    page = read_page(FEEDS[Entity.APPOINTMENT], old, [stamped], 100, NEW_YORK)
+
+    assert Walk.load(page.cursor).since == "2025-11-02 00:59:30"

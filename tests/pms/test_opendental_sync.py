@@ -1,7 +1,7 @@
 """Open Dental change feeds, deletions and pacing, against the simulator."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connections
@@ -198,3 +198,34 @@ def test_workers_sharing_a_connection_never_trip_the_offices_throttle(
     assert not failures
     assert sim.violations("opendental") == 0
     assert len([q for q in sim.requests() if q["path"] == "/providers"]) == 9
+
+
+def test_a_change_after_the_clock_goes_back_an_hour_in_autumn_arrives(sim, od):
+    # Open Dental stamps rows with the office's wall clock (§3.3). At the end of
+    # daylight saving time it repeats 01:00-02:00, so a row changed after that
+    # carries a stamp earlier than the watermark taken just before.
+    store = sim.store
+    assert str(store.clock.tz) == "America/New_York"
+    first, second, later = (a.id for a in store.query(r.APPOINTMENT)[:3])
+    connector = od()
+    store.clock.frozen = datetime(2025, 11, 2, 1, 59, 40)  # EDT, the first pass
+    try:
+        _, cursor = walk(connector, Entity.APPOINTMENT)
+        store.update(r.APPOINTMENT, first, note="before the clock went back")
+        before, cursor = walk(connector, Entity.APPOINTMENT, cursor)
+        store.clock.frozen = datetime(2025, 11, 2, 1, 0, 10, fold=1)  # EST
+        store.update(r.APPOINTMENT, second, note="after the clock went back")
+        after, cursor = walk(connector, Entity.APPOINTMENT, cursor)
+        store.clock.frozen = datetime(2025, 11, 2, 2, 5, 0)
+        store.update(r.APPOINTMENT, later, note="an hour on")
+        last, _ = walk(connector, Entity.APPOINTMENT, cursor)
+    finally:
+        store.clock.frozen = None
+
+    def notes(records):
+        return {a.pms_id: a.note for a in records}
+
+    assert notes(before)[str(first)] == "before the clock went back"
+    assert notes(after)[str(second)] == "after the clock went back"
+    assert notes(last)[str(later)] == "an hour on"
+    assert store.stepped_back  # the simulator's stamps went back too

@@ -56,6 +56,23 @@ def test_its_clock_never_moves_backwards(store):
     assert later.modified_at == datetime(2025, 6, 2, 9, 0, 0)
 
 
+def test_its_wall_clock_repeats_an_hour_when_daylight_saving_time_ends(store):
+    # Denver, 2025-11-02: 02:00 MDT becomes 01:00 MST. Stamps are wall times.
+    store.clock.frozen = datetime(2025, 11, 2, 1, 59, 30)  # MDT
+    before = add_patient(store)
+    store.clock.frozen = datetime(2025, 11, 2, 1, 0, 30, fold=1)  # MST, later
+    after = add_patient(store, "Bo")
+    appointment = add_appointment(store, after.id, datetime(2025, 11, 3, 8, 0))
+    stone = store.delete(r.APPOINTMENT, appointment.id)
+
+    assert after.modified_at < before.modified_at and store.stepped_back
+    since = datetime(2025, 11, 2, 1, 0, 0)
+    assert [p.id for p in store.query(r.PATIENT, since=since)] == [before.id, after.id]
+    assert store.deletions(r.APPOINTMENT, since=since) == [stone]
+    store.clock.frozen = datetime(2025, 11, 2, 1, 30, 0)  # MDT: an earlier instant
+    assert add_patient(store, "Cy").modified_at == after.modified_at
+
+
 def test_it_pages_changes_since_a_time_exclusively_or_inclusively(store):
     a = add_patient(store)
     store.clock.frozen += timedelta(seconds=1)
