@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -17,6 +18,13 @@ from .models import AttemptOutcome, JobStatus, OutboxJob, WriteAttempt
 log = logging.getLogger(__name__)
 
 BATCH = 500
+# Jobs waiting in the task queue, not yet taken by a worker: at most this many in
+# all (the sync dispatcher stops claiming while the queue is long, so a flood of
+# write-backs must not fill it), and this many of one practice (a practice's PMS
+# takes its writes one budgeted call at a time; one practice's backlog must not
+# hold up the others').
+QUEUED_MAX = 20
+QUEUED_PER_PRACTICE = 10
 # Longer than a task may wait in a busy queue; a duplicate enqueue is harmless.
 QUEUE_LEASE = timedelta(minutes=5)
 # Held jobs are looked at again this often even if no setting changed.
@@ -81,13 +89,30 @@ def recheck_held(now: datetime) -> int:
 
 
 def tick(now: datetime, enqueue: Callable[[int], object] | None = None) -> int:
-    """Claim the due jobs and enqueue each for delivery; return how many."""
+    """Claim the due jobs the queue has room for and enqueue each; return how many."""
     enqueue = enqueue or _enqueue
     recover_stalled(now)
     recheck_held(now)
+    queued = Counter(
+        OutboxJob.objects.filter(status=JobStatus.QUEUED).values_list(
+            "practice_id", flat=True
+        )
+    )
+    room = QUEUED_MAX - queued.total()
+    if room <= 0:
+        return 0
+    full = [practice for practice, n in queued.items() if n >= QUEUED_PER_PRACTICE]
+    due = (
+        OutboxJob.objects.due(now)
+        .exclude(practice_id__in=full)
+        .values_list("pk", "practice_id")[:BATCH]
+    )
     count = 0
-    due = OutboxJob.objects.due(now).values_list("pk", flat=True)[:BATCH]
-    for pk in list(due):
+    for pk, practice_id in list(due):
+        if count >= room:
+            break
+        if queued[practice_id] >= QUEUED_PER_PRACTICE:
+            continue
         claimed = OutboxJob.objects.filter(pk=pk, status=JobStatus.ACCEPTED).update(
             status=JobStatus.QUEUED,
             lease_expires_at=now + QUEUE_LEASE,
@@ -95,6 +120,7 @@ def tick(now: datetime, enqueue: Callable[[int], object] | None = None) -> int:
         )
         if claimed:
             enqueue(pk)
+            queued[practice_id] += 1
             count += 1
     if count:
         log.debug("write-back dispatcher enqueued %s jobs", count)

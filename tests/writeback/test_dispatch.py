@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from practices.models import WriteBackKind as K
-from writeback.dispatch import QUEUE_LEASE, tick
+from writeback import dispatch
+from writeback.dispatch import QUEUE_LEASE, QUEUED_PER_PRACTICE, tick
 from writeback.models import JobStatus, OutboxJob
 from writeback.tasks import deliver
 
@@ -24,6 +25,35 @@ def test_it_enqueues_each_due_job_once(practice, fake):
     assert tick(now, enqueued.append) == 0
     assert enqueued == [j.pk for j in jobs]
     assert set(OutboxJob.objects.values_list("status", flat=True)) == {"queued"}
+
+
+def test_one_practice_s_flood_waits_in_the_table_and_others_still_go(
+    practice, other_practice, fake
+):
+    flood = [submit(practice, K.OUTGOING_SMS) for _ in range(3 * QUEUED_PER_PRACTICE)]
+    other = [submit(other_practice, K.OUTGOING_SMS) for _ in range(2)]
+    enqueued: list[int] = []
+    now = timezone.now()
+
+    assert tick(now, enqueued.append) == QUEUED_PER_PRACTICE + 2
+    assert enqueued == [j.pk for j in flood[:QUEUED_PER_PRACTICE] + other]
+    assert tick(now, enqueued.append) == 0  # the flood's queued jobs not taken yet
+
+    # Workers take two of them: two more of the flood may wait in the queue.
+    OutboxJob.objects.filter(pk__in=enqueued[:2]).update(status=JobStatus.SENDING)
+    assert tick(now, enqueued.append) == 2
+    assert enqueued[-2:] == [j.pk for j in flood[QUEUED_PER_PRACTICE:][:2]]
+    waiting = OutboxJob.objects.filter(practice=practice, status=JobStatus.ACCEPTED)
+    assert waiting.count() == 3 * QUEUED_PER_PRACTICE - QUEUED_PER_PRACTICE - 2
+
+
+def test_a_full_queue_takes_no_more_write_backs(practice, fake, monkeypatch):
+    monkeypatch.setattr(dispatch, "QUEUED_MAX", 3)
+    [submit(practice, K.OUTGOING_SMS) for _ in range(5)]
+    now = timezone.now()
+    assert tick(now, lambda pk: None) == 3
+    assert tick(now, lambda pk: None) == 0
+    assert OutboxJob.objects.filter(status=JobStatus.ACCEPTED).count() == 2
 
 
 def test_it_leaves_parked_and_future_jobs_alone(practice, fake):
