@@ -42,13 +42,30 @@ import _common as c  # noqa: E402
 KINDS = ("outgoing_sms", "incoming_call", "patient_note", "outgoing_email")
 
 
+def submit_one(practice, patient_ids: list[str], n: int, service: str) -> None:
+    """Submit activity `n` of `service` through the real intake."""
+    from django.utils import timezone
+
+    from writeback.intake import submit_activity
+
+    submit_activity(
+        practice=practice,
+        kind=KINDS[n % len(KINDS)],
+        payload={
+            "patient_pms_id": patient_ids[n % len(patient_ids)],
+            "text": f"{service} activity {n}",
+            "occurred_at": timezone.now().isoformat(),
+        },
+        service=service,
+        idempotency_key=f"{service}-{n}",
+    )
+
+
 def produce(practice_id: int, patient_ids: list[str], rate: float, total: int) -> None:
     """Submit `total` activities at `rate` per second (the producer process)."""
     from django.db import connections
-    from django.utils import timezone
 
     from practices.models import Practice
-    from writeback.intake import submit_activity
 
     connections.close_all()  # never share the parent's sockets after fork
     practice = Practice.objects.get(pk=practice_id)
@@ -57,17 +74,7 @@ def produce(practice_id: int, patient_ids: list[str], rate: float, total: int) -
         delay = started + n / rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        submit_activity(
-            practice=practice,
-            kind=KINDS[n % len(KINDS)],
-            payload={
-                "patient_pms_id": patient_ids[n % len(patient_ids)],
-                "text": f"bench activity {n}",
-                "occurred_at": timezone.now().isoformat(),
-            },
-            service="bench",
-            idempotency_key=f"bench-{n}",
-        )
+        submit_one(practice, patient_ids, n, "bench")
     print(
         f"submitted     {total} in {time.monotonic() - started:.1f} s "
         f"({total / (time.monotonic() - started):.1f}/s)",
@@ -149,13 +156,30 @@ def wait_until_settled(seconds: float) -> float:
     return time.monotonic()
 
 
+def run_traffic(args, practice, wired, settle: float) -> tuple[int, float]:
+    """Submit --rate activities a second for --seconds from a producer process
+    while this one delivers; return how many, and how long until every job of
+    every practice settled."""
+    from django.db import connections
+
+    total = int(args.rate * args.seconds)
+    connections.close_all()
+    producer = multiprocessing.get_context("fork").Process(
+        target=produce, args=(practice.pk, wired.patient_ids, args.rate, total)
+    )
+    delivery = Delivery(args.workers).start()
+    started = time.monotonic()
+    try:
+        producer.start()
+        producer.join()
+        return total, wait_until_settled(settle) - started
+    finally:
+        delivery.halt()
+
+
 def flood_round(args, flooded, wired_a, steady, wired_b, lifted: bool) -> None:
     """Submit the flood, then the steady practice's traffic; print the figures."""
-    from django.db import connections
-    from django.utils import timezone
-
     from writeback import dispatch
-    from writeback.intake import submit_activity
     from writeback.models import JobStatus, OutboxJob
 
     limits = (dispatch.QUEUED_MAX, dispatch.QUEUED_PER_PRACTICE)
@@ -163,30 +187,10 @@ def flood_round(args, flooded, wired_a, steady, wired_b, lifted: bool) -> None:
         dispatch.QUEUED_MAX = dispatch.QUEUED_PER_PRACTICE = 10**9
     OutboxJob.objects.all().delete()
     for n in range(args.flood):
-        submit_activity(
-            practice=flooded,
-            kind=KINDS[n % len(KINDS)],
-            payload={
-                "patient_pms_id": wired_a.patient_ids[n % len(wired_a.patient_ids)],
-                "text": f"backlog {n}",
-                "occurred_at": timezone.now().isoformat(),
-            },
-            service="backlog",
-            idempotency_key=f"backlog-{n}",
-        )
-    total = int(args.rate * args.seconds)
-    connections.close_all()
-    producer = multiprocessing.get_context("fork").Process(
-        target=produce, args=(steady.pk, wired_b.patient_ids, args.rate, total)
-    )
-    delivery = Delivery(args.workers).start()
-    started = time.monotonic()
+        submit_one(flooded, wired_a.patient_ids, n, "backlog")
     try:
-        producer.start()
-        producer.join()
-        wait_until_settled(300)
+        total, took = run_traffic(args, steady, wired_b, settle=300)
     finally:
-        delivery.halt()
         dispatch.QUEUED_MAX, dispatch.QUEUED_PER_PRACTICE = limits
     done = OutboxJob.objects.filter(status=JobStatus.VERIFIED)
     latencies = [
@@ -201,7 +205,7 @@ def flood_round(args, flooded, wired_a, steady, wired_b, lifted: bool) -> None:
         f"{c.percentile(latencies, 50):.3f} s, p99 {c.percentile(latencies, 99):.3f} "
         f"s; backlog of {args.flood} drained "
         f"{(drained - first.created_at).total_seconds():.1f} s after the steady "
-        f"practice's first activity ({time.monotonic() - started:.1f} s in all)",
+        f"practice's first activity ({took:.1f} s in all)",
         flush=True,
     )
 
@@ -220,29 +224,16 @@ def main() -> None:
     if args.flood:
         return main_flood(args)
     from django.conf import settings
-    from django.db import connections
 
     from writeback.models import JobStatus, OutboxJob
 
     OutboxJob.objects.all().delete()
     settings.PMS_REQUEST_INTERVAL_MS = 0
     sim = c.SimProcess()
-    delivery = None
     try:
         practice, wired = wire_practice(sim)
-        total = int(args.rate * args.seconds)
-        connections.close_all()
-        producer = multiprocessing.get_context("fork").Process(
-            target=produce, args=(practice.pk, wired.patient_ids, args.rate, total)
-        )
-        delivery = Delivery(args.workers).start()
-        started = time.monotonic()
-        producer.start()
-        producer.join()
-        finished = wait_until_settled(60) - started
+        total, finished = run_traffic(args, practice, wired, settle=60)
     finally:
-        if delivery:
-            delivery.halt()
         sim.stop()
 
     jobs = OutboxJob.objects.filter(practice=practice)
