@@ -200,14 +200,19 @@ def test_workers_sharing_a_connection_never_trip_the_offices_throttle(
     assert len([q for q in sim.requests() if q["path"] == "/providers"]) == 9
 
 
-def test_a_change_after_the_clock_goes_back_an_hour_in_autumn_arrives(sim, od):
+def test_a_change_after_the_clock_goes_back_an_hour_in_autumn_arrives(
+    make_sim_practice, settings
+):
     # Open Dental stamps rows with the office's wall clock (§3.3). At the end of
     # daylight saving time it repeats 01:00-02:00, so a row changed after that
     # carries a stamp earlier than the watermark taken just before.
+    from pms.registry import connector_for
+
+    settings.PMS_HTTP_BACKOFF_BASE = 0.01
+    sim = make_sim_practice(time_zone="America/New_York")
     store = sim.store
-    assert str(store.clock.tz) == "America/New_York"
     first, second, later = (a.id for a in store.query(r.APPOINTMENT)[:3])
-    connector = od()
+    connector = connector_for(HOOKS.config(sim), Lane.INCREMENTAL)
     store.clock.frozen = datetime(2025, 11, 2, 1, 59, 40)  # EDT, the first pass
     try:
         _, cursor = walk(connector, Entity.APPOINTMENT)
@@ -221,6 +226,7 @@ def test_a_change_after_the_clock_goes_back_an_hour_in_autumn_arrives(sim, od):
         last, _ = walk(connector, Entity.APPOINTMENT, cursor)
     finally:
         store.clock.frozen = None
+        connector.close()
 
     def notes(records):
         return {a.pms_id: a.note for a in records}
