@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from pbnsync.pruning import delete_in_batches
+
 from .models import RecordFailure, RunStatus, SyncRun
 
 KEEP = timedelta(days=90)
@@ -17,14 +19,18 @@ KEEP_QUIET = timedelta(days=1)
 def prune_history(now: datetime | None = None) -> dict[str, int]:
     """Delete old runs, quiet runs after a day, and old resolved record failures."""
     now = now or timezone.now()
-    quiet, _ = SyncRun.objects.filter(
+    quiet = SyncRun.objects.filter(
         status=RunStatus.SUCCEEDED,
         finished_at__lt=now - KEEP_QUIET,
         fetched=0,
         failed=0,
         deleted=0,
         attempts__lte=1,
-    ).delete()
-    old, _ = SyncRun.objects.filter(finished_at__lt=now - KEEP).delete()
-    failures, _ = RecordFailure.objects.filter(resolved_at__lt=now - KEEP).delete()
-    return {"quiet_runs": quiet, "old_runs": old, "resolved_failures": failures}
+    )
+    old = SyncRun.objects.filter(finished_at__lt=now - KEEP)
+    resolved = RecordFailure.objects.filter(resolved_at__lt=now - KEEP)
+    return {
+        "quiet_runs": delete_in_batches(quiet),
+        "old_runs": delete_in_batches(old),
+        "resolved_failures": delete_in_batches(resolved),
+    }

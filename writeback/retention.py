@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from pbnsync.pruning import delete_in_batches
+
 from .models import JobStatus, OutboxJob
 
 # Also how long a service's idempotency key is remembered once its job finished:
@@ -23,9 +25,9 @@ FINISHED = (
 def prune_outbox(now: datetime | None = None) -> dict[str, int]:
     """Delete jobs (and their attempts) finished more than KEEP_FINISHED ago."""
     cutoff = (now or timezone.now()) - KEEP_FINISHED
-    deleted, per_model = OutboxJob.objects.filter(
+    finished = OutboxJob.objects.filter(
         created_at__lt=cutoff,  # indexed; a finished job was also created before
         updated_at__lt=cutoff,
         status__in=FINISHED,
-    ).delete()
-    return {"finished_jobs": per_model.get(OutboxJob._meta.label, 0)}
+    )
+    return {"finished_jobs": delete_in_batches(finished)}
