@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from pbnsync.admin import LongListAdmin, ReadOnlyAdmin
 
@@ -19,10 +23,44 @@ from .models import (
 )
 
 
+class DeletedFilter(admin.SimpleListFilter):
+    """Whether the PMS deleted the record (hidden from every page at once)."""
+
+    title = "deleted in the PMS"
+    parameter_name = "deleted"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [
+            ("no", "No: shown on the pages"),
+            ("yes", "Yes: hidden, purged nightly"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("no", "yes"):
+            return queryset.filter(deleted_at__isnull=self.value() == "no")
+        return queryset
+
+
+class AppointmentDayFilter(admin.DateFieldListFilter):
+    """Django's date choices, with the week ahead, which a schedule is about."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        ahead = (
+            "Next 7 days",
+            {
+                self.lookup_kwarg_since: today,
+                self.lookup_kwarg_until: today + timedelta(days=8),
+            },
+        )
+        self.links = (*self.links[:2], ahead, *self.links[2:])
+
+
 class MirrorAdmin(LongListAdmin, ReadOnlyAdmin):
     """The mirror is written by the sync engine only."""
 
-    list_filter = ["practice", ("deleted_at", admin.EmptyFieldListFilter)]
+    list_filter = ["practice", DeletedFilter]
     search_fields = ["pms_id"]
     list_select_related = ["practice"]
 
@@ -58,7 +96,7 @@ class AppointmentAdmin(MirrorAdmin):
         "deleted_at",
     ]
     search_fields = ["pms_id", "patient_pms_id"]
-    list_filter = [*MirrorAdmin.list_filter, ("start_at", admin.DateFieldListFilter)]
+    list_filter = [*MirrorAdmin.list_filter, ("start_at", AppointmentDayFilter)]
 
 
 @admin.register(Provider, Operatory)

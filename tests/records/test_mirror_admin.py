@@ -42,18 +42,23 @@ def mirror_a(practice_a):
     cast.connect(practice_a)
     now = timezone.now()
     cast.patients(practice_a, {"pms_id": "p-1", "first_name": "Ada", "last_name": "L"})
+    starts = {
+        "a-today": now,
+        "a-yesterday": now - timedelta(days=1),
+        "a-soon": now + timedelta(days=3),
+        "a-later": now + timedelta(days=60),
+    }
     cast.appointments(
         practice_a,
-        {"pms_id": "a-today", "patient_pms_id": "p-1", "start_at": now},
+        *(
+            {"pms_id": pms_id, "patient_pms_id": "p-1", "start_at": at}
+            for pms_id, at in starts.items()
+        ),
         {
-            "pms_id": "a-yesterday",
+            "pms_id": "a-gone",
             "patient_pms_id": "p-1",
-            "start_at": now - timedelta(days=1),
-        },
-        {
-            "pms_id": "a-later",
-            "patient_pms_id": "p-1",
-            "start_at": now + timedelta(days=60),
+            "start_at": now,
+            "deleted_at": now,
         },
     )
     return practice_a
@@ -84,12 +89,20 @@ def test_a_mirrored_record_is_shown_but_cannot_be_changed(staff_client, mirror_a
     assert patient.first_name == "Ada"
 
 
-def test_the_appointment_list_filters_to_today(staff_client, mirror_a):
+def follow(client, page: str, label: str) -> set[str]:
+    """Return the rows listed after clicking filter link `label` on `page`."""
+    link = re.search(rf'<a href="(\?[^"]*)"[^>]*>{label}</a>', page)
+    assert link, f"the filters offer {label}"
+    return listed(
+        client.get(admin_url(Appointment) + unescape(link.group(1))).content.decode()
+    )
+
+
+def test_the_appointment_list_filters_by_day_and_by_deletion(staff_client, mirror_a):
     page = staff_client.get(admin_url(Appointment)).content.decode()
-    assert listed(page) == {"a-today", "a-yesterday", "a-later"}
+    assert listed(page) == {"a-today", "a-yesterday", "a-soon", "a-later", "a-gone"}
 
-    today = re.search(r'<a href="(\?[^"]*start_at__gte[^"]*)"[^>]*>Today</a>', page)
-    assert today, "the date filter offers Today"
-    filtered = staff_client.get(admin_url(Appointment) + unescape(today.group(1)))
-
-    assert listed(filtered.content.decode()) == {"a-today"}
+    assert follow(staff_client, page, "Today") == {"a-today", "a-gone"}
+    assert follow(staff_client, page, "Next 7 days") == {"a-today", "a-soon", "a-gone"}
+    assert follow(staff_client, page, "Yes: hidden, purged nightly") == {"a-gone"}
+    assert "a-gone" not in follow(staff_client, page, "No: shown on the pages")
