@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -19,18 +20,25 @@ from .manual import (
 )
 from .models import JobStatus, OutboxJob
 
-RECENT = 50
+PER_PAGE = 50
+# What a person has to act on: failed (fix and ask staff to retry) and held (a
+# setting is missing). Manual payments have their own queue above the list.
+ATTENTION = (JobStatus.FAILED, JobStatus.HELD)
 
 
 @practice_page("GET")
 def writebacks(request: HttpRequest, practice: Practice) -> HttpResponse:
-    """Show the practice's recent write-backs and the payments waiting for a person."""
-    recent = OutboxJob.objects.filter(practice=practice).exclude(
-        status=JobStatus.MANUAL
-    )[:RECENT]
+    """Show the practice's write-backs, newest first, a page at a time (all, or
+    only those that need attention), and the payments waiting for a person."""
+    jobs = OutboxJob.objects.filter(practice=practice).exclude(status=JobStatus.MANUAL)
+    attention = jobs.filter(status__in=ATTENTION)
+    only_attention = request.GET.get("show") == "attention"
+    shown = attention if only_attention else jobs
     context = {
         "practice": practice,
-        "recent": recent,
+        "recent": Paginator(shown, PER_PAGE).get_page(request.GET.get("page")),
+        "only_attention": only_attention,
+        "attention_count": attention.count(),
         "queue": manual_queue(practice.pk),
     }
     return render(request, "writeback/practice.html", context)

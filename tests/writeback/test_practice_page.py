@@ -78,3 +78,35 @@ def test_it_dates_write_backs_in_the_practice_time_zone(alice, practice, fake):
     local = at.astimezone(ZoneInfo(zone))
     assert f"When ({zone})" in html
     assert f"<td>{local:%b} {local.day}, {local:%-I:%M:%S %p}</td>" in html
+
+
+def test_it_pages_through_every_write_back_newest_first(alice, practice, fake):
+    jobs = [submit(practice, K.OUTGOING_SMS, key=f"sms-{n}") for n in range(53)]
+
+    first = alice.get(page(practice))
+    second = alice.get(page(practice), {"page": 2})
+    beyond = alice.get(page(practice), {"page": "not a page"})
+
+    assert [j.pk for j in first.context["recent"]] == [j.pk for j in jobs[::-1][:50]]
+    assert [j.pk for j in second.context["recent"]] == [j.pk for j in jobs[2::-1]]
+    assert "Page 1 of 2 (53 write-backs)" in first.content.decode()
+    assert 'href="?page=2">Older' in first.content.decode()
+    assert beyond.context["recent"].number == 1  # a bad page number: the first
+
+
+def test_it_shows_only_what_needs_attention_when_asked(alice, practice, fake):
+    fake.faults = ["4xx"]
+    failed = push(submit(practice, K.OUTGOING_SMS, key="bad"), fake)
+    WriteBackSettings.objects.filter(practice=practice).update(provider=None)
+    held = submit(practice, K.OUTGOING_SMS, key="held")
+    submit(practice, K.APPOINTMENT_CONFIRMED, key="fine")  # needs no provider
+
+    everything = alice.get(page(practice))
+    attention = alice.get(page(practice), {"show": "attention"})
+
+    assert held.status == JobStatus.HELD and failed.status == JobStatus.FAILED
+    assert len(everything.context["recent"]) == 3
+    assert {j.pk for j in attention.context["recent"]} == {failed.pk, held.pk}
+    assert 'href="?show=attention">needs attention (2)</a>' in (
+        everything.content.decode()
+    )
