@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import ClassVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -188,7 +189,7 @@ class Dashboard:
     new_since: datetime
     # True when new_since is the initial sync's end (newer than NEW_PATIENT_DAYS).
     new_since_loaded: bool = False
-    new_patient_days: int = NEW_PATIENT_DAYS
+    new_patient_days: ClassVar[int] = NEW_PATIENT_DAYS
 
     @property
     def confirmation_rate(self) -> int | None:

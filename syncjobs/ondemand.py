@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Q
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from pbnsync.words import counted
 from practices.models import ConnectionStatus, PmsConnection, Practice
 
 from .models import StreamKind, StreamState, SyncStream, Trigger, unclaimed
@@ -88,9 +88,7 @@ def sync_patients(practice: Practice, pms_ids: list[str]) -> Request:
     if not chosen:
         return Request(False, "Choose at least one patient to sync.")
     async_task("syncjobs.tasks.refresh_patients", practice.pk, chosen, group="sync")
-    return Request(
-        True, f"Syncing {len(chosen)} patient{pluralize(len(chosen))} from the PMS."
-    )
+    return Request(True, f"Syncing {counted(len(chosen), 'patient')} from the PMS.")
 
 
 def sync_availability(practice: Practice) -> Request:

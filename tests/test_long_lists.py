@@ -14,8 +14,15 @@ from records.models import Appointment, Patient
 from syncjobs.models import RecordFailure, SyncAttempt, SyncRun
 from writeback.models import OutboxJob, WriteAttempt
 
-LONG_LISTS = [Patient, Appointment, SyncRun, SyncAttempt, RecordFailure, OutboxJob]
-LONG_LISTS += [WriteAttempt]
+LONG_LISTS = [
+    Patient,
+    Appointment,
+    SyncRun,
+    SyncAttempt,
+    RecordFailure,
+    OutboxJob,
+    WriteAttempt,
+]
 
 
 @pytest.mark.parametrize("model", LONG_LISTS, ids=lambda m: m.__name__)

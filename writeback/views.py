@@ -34,11 +34,15 @@ def writebacks(request: HttpRequest, practice: Practice) -> HttpResponse:
     attention = jobs.filter(status__in=ATTENTION)
     only_attention = request.GET.get("show") == "attention"
     shown = attention if only_attention else jobs
+    recent = Paginator(shown, PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "practice": practice,
-        "recent": Paginator(shown, PER_PAGE).get_page(request.GET.get("page")),
+        "recent": recent,
         "only_attention": only_attention,
-        "attention_count": attention.count(),
+        # Counted once: the paginator has when the list is just these.
+        "attention_count": (
+            recent.paginator.count if only_attention else attention.count()
+        ),
         "queue": manual_queue(practice.pk),
     }
     return render(request, "writeback/practice.html", context)

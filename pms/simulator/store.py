@@ -97,7 +97,7 @@ class Store:
         }
         self._next_id: dict[str, int] = dict.fromkeys(KINDS, 1)
         self._seq = 0
-        self._last_stamp = datetime(1, 1, 1)
+        self._last_stamp: datetime | None = None  # none handed out yet
         self._pinned: datetime | None = None
         self.stepped_back = False  # some stamp is earlier than one written before
 
@@ -112,18 +112,18 @@ class Store:
     def _advance(self, stamp: datetime) -> datetime:
         """Return the stamp to hand out at office time `stamp`: it, or the last
         one if that is not an earlier instant."""
-        if self._instant(stamp) <= self._instant(self._last_stamp):
-            return self._last_stamp
-        if stamp < self._last_stamp:
-            self.stepped_back = True  # the local clock repeats an hour
+        last = self._last_stamp
+        if last is not None:
+            if self._instant(stamp) <= self._instant(last):
+                return last
+            if stamp < last:
+                self.stepped_back = True  # the local clock repeats an hour
         self._last_stamp = stamp
         return stamp
 
     def _instant(self, wall: datetime) -> datetime:
         """Return the instant of office wall time `wall` (its `fold` picks which
         of a repeated hour's two)."""
-        if wall.year < 2:
-            return wall.replace(tzinfo=UTC)
         return wall.replace(tzinfo=self.clock.tz).astimezone(UTC)
 
     @property
@@ -377,7 +377,7 @@ class Store:
                 record.seq = record.created_seq = seq
             self._seq = len(every)
             if every:
-                self._last_stamp = max(self._last_stamp, every[-1][0])
+                self._advance(every[-1][0])
             for kind in KINDS:
                 self._bulk_index(kind, records.get(kind, []))
 

@@ -7,7 +7,6 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.debug import sensitive_post_parameters
 
+from pbnsync.words import counted
 from pms.base import Capability
 from pms.registry import capabilities_for
 
@@ -258,7 +258,7 @@ class PmsConnectionAdmin(admin.ModelAdmin):
         )
         self.message_user(
             request,
-            f"{len(moved)} connection{pluralize(len(moved))} set to {status.label}.",
+            f"{counted(len(moved), 'connection')} set to {status.label}.",
             messages.SUCCESS,
         )
         unusable = [

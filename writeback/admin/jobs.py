@@ -7,16 +7,17 @@ from datetime import datetime, timedelta
 from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
 from django.utils import timezone
 
 from pbnsync.admin import LongListAdmin
+from pbnsync.words import counted
 from practices.models import Practice
 
 from ..models import (
     DONE_STATUSES,
     OPEN_STATUSES,
+    WORKING_STATUSES,
     JobStatus,
     OutboxJob,
     ServiceToken,
@@ -28,7 +29,6 @@ from .views import STAFF_SERVICE, post_payment_view, submit_view
 READONLY = [f.name for f in OutboxJob._meta.fields]
 # The per-practice table's window for finished work (waiting work counts whenever).
 RECENT = timedelta(days=7)
-WORKING = [JobStatus.ACCEPTED, JobStatus.QUEUED, JobStatus.SENDING]
 COUNTED = ["pending", "failed", "held", "manual", "skipped", "done", "total"]
 
 
@@ -107,7 +107,7 @@ class OutboxJobAdmin(LongListAdmin):
     def retry_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = retry_jobs(queryset)
         skipped = queryset.count() - count
-        messages.success(request, f"{count} write-back{pluralize(count)} queued again.")
+        messages.success(request, f"{counted(count, 'write-back')} queued again.")
         if skipped:
             messages.warning(
                 request,
@@ -156,7 +156,7 @@ def practice_counts(now: datetime | None = None) -> list[dict]:
     rows: dict[int, dict] = {}
     for row in [
         *waiting.annotate(
-            pending=Count("pk", filter=Q(status__in=WORKING)),
+            pending=Count("pk", filter=Q(status__in=WORKING_STATUSES)),
             failed=Count("pk", filter=Q(status=JobStatus.FAILED)),
             held=Count("pk", filter=Q(status=JobStatus.HELD)),
             manual=Count("pk", filter=Q(status=JobStatus.MANUAL)),

@@ -25,14 +25,10 @@ class JobStatus(models.TextChoices):
     DISMISSED = "dismissed", "Dismissed"
 
 
+# On their way to the PMS, no person needed.
+WORKING_STATUSES = (JobStatus.ACCEPTED, JobStatus.QUEUED, JobStatus.SENDING)
 # Work still to do: a later job with the same ordering key waits behind these.
-OPEN_STATUSES = (
-    JobStatus.ACCEPTED,
-    JobStatus.QUEUED,
-    JobStatus.SENDING,
-    JobStatus.HELD,
-    JobStatus.MANUAL,
-)
+OPEN_STATUSES = (*WORKING_STATUSES, JobStatus.HELD, JobStatus.MANUAL)
 DONE_STATUSES = (JobStatus.WRITTEN, JobStatus.VERIFIED)
 
 

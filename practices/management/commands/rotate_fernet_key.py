@@ -1,8 +1,8 @@
 """Re-encrypt every credential with the first key of FERNET_KEYS."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.template.defaultfilters import pluralize
 
+from pbnsync.words import counted
 from practices.rotation import RotationError, rotate_credentials
 
 
@@ -18,8 +18,8 @@ class Command(BaseCommand):
             result = rotate_credentials()
         except RotationError as exc:
             raise CommandError(str(exc)) from exc
-        values = f"{result.values} value{pluralize(result.values)}"
-        rows = f"{result.rows} row{pluralize(result.rows)}"
+        values = counted(result.values, "value")
+        rows = counted(result.rows, "row")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Re-encrypted {values} in {rows} with "

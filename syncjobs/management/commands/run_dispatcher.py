@@ -5,8 +5,8 @@ from __future__ import annotations
 import signal
 
 from django.core.management.base import BaseCommand
-from django.template.defaultfilters import pluralize
 
+from pbnsync.words import counted
 from syncjobs.dispatcher import Dispatcher
 
 
@@ -27,15 +27,11 @@ class Command(BaseCommand):
 
             reconcile_streams()
             claimed = dispatch_due()
-            self.stdout.write(
-                f"Dispatched {len(claimed)} stream{pluralize(len(claimed))}."
-            )
+            self.stdout.write(f"Dispatched {counted(len(claimed), 'stream')}.")
             return
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: dispatcher.stop.set())
         self.stdout.write(f"Dispatcher running (tick {tick}s); Ctrl-C to stop.")
         dispatcher.run_forever()
-        self.stdout.write(
-            f"Dispatcher stopped after {dispatcher.dispatched} run"
-            f"{pluralize(dispatcher.dispatched)}."
-        )
+        runs = counted(dispatcher.dispatched, "run")
+        self.stdout.write(f"Dispatcher stopped after {runs}.")

@@ -6,9 +6,9 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from pbnsync.words import counted
 from practices.models import PmsConnection, Practice
 from syncjobs.errors import StreamBusyError
 from syncjobs.models import (
@@ -102,9 +102,9 @@ class Command(BaseCommand):
         sys.stderr.flush()
 
     def _summary(self, run: SyncRun) -> str:
-        pages = f"{run.pages} page{pluralize(run.pages)}"
         text = (
-            f"{run.get_kind_display()}: {run.get_status_display()} — {pages}; "
+            f"{run.get_kind_display()}: {run.get_status_display()} — "
+            f"{counted(run.pages, 'page')}; "
             f"records: {run.fetched} read, {run.upserted} stored, {run.unchanged} "
             f"unchanged, {run.deleted} deleted, {run.failed} failed"
         )
