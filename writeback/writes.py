@@ -83,6 +83,7 @@ def _main_request(job: OutboxJob, plan: Plan) -> Request:
             marker=marker,
             email=p.get("email", ""),
             phone=p.get("phone", ""),
+            requested_at=job.created_at,
         )
     if spec.write is WriteKind.APPOINTMENT:
         return AppointmentRequest(

@@ -68,6 +68,8 @@ class PatientRequest:
     marker: str
     email: str = ""
     phone: str = ""
+    # When the activity reached us: the patient cannot have been created before.
+    requested_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import date
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
@@ -229,7 +230,7 @@ class OpenDentalWrites:
 
         A confirmation carries no marker: setting it again is harmless, so None
         (not found) is the right answer. A new patient is found by
-        `find_written_for`, from its names and birthdate.
+        `find_written_for`, from everything it was sent with.
         """
         search = self.SEARCHES.get(kind)
         if search is None or not patient_pms_id:
@@ -249,10 +250,10 @@ class OpenDentalWrites:
         return None
 
     def find_written_for(self, kind: WriteKind, request) -> str | None:
+        """Return the id of what `request` created; a patient by what we sent."""
         if kind != WriteKind.PATIENT:
             return super().find_written_for(kind, request)
-        # §5.1: Simple matches names partially; compare exactly ourselves. Open
-        # Dental refuses duplicates on names + birthdate, so a match is ours.
+        # §5.1: Simple matches names partially; compare exactly ourselves.
         params: dict[str, Any] = {
             "LName": request.last_name,
             "FName": request.first_name,
@@ -260,22 +261,66 @@ class OpenDentalWrites:
         if request.birthdate:
             params["Birthdate"] = format_date(request.birthdate)
         rows = self.walk_all("patients/Simple", params, "the patient search")
-        for row in rows:
-            same = (
-                str(row.get("LName", "")).strip().lower()
-                == request.last_name.strip().lower()
-                and str(row.get("FName", "")).strip().lower()
-                == request.first_name.strip().lower()
-            )
-            if request.birthdate:
-                try:
-                    same = same and parse_date(row.get("Birthdate"), "Birthdate") == (
-                        request.birthdate
-                    )
-                except ValueError:
-                    same = False
-            if same and row.get("PatStatus") != "Deleted":
-                found = parse_id(row.get("PatNum"), "PatNum", required=False)
-                if found:
-                    return found
-        return None
+        entered = request.requested_at and request.requested_at.astimezone(self.tz)
+        found = {
+            pat_num(row)
+            for row in rows
+            if is_sent_patient(row, request)
+            and (not entered or entered_on_or_after(row, entered.date()))
+        }
+        # Two or more hold all we sent: adopting the wrong one would file our
+        # notes in another person's chart, so none is taken and the create is
+        # sent again; §5.1's duplicate check refuses that resend when names,
+        # birthdate and the email or a phone all match.
+        if len(found) != 1:
+            return None
+        return found.pop() or None
+
+
+PHONES = ("HmPhone", "WkPhone", "WirelessPhone")
+
+
+def digits(text: Any) -> str:
+    return "".join(ch for ch in str(text or "") if ch.isdigit())
+
+
+def same_text(value: Any, sent: str) -> bool:
+    return str(value or "").strip().casefold() == sent.strip().casefold()
+
+
+def pat_num(row: dict[str, Any]) -> str:
+    """Return the row's PatNum, or "" when it cannot be read."""
+    try:
+        return parse_id(row.get("PatNum"), "PatNum", required=False)
+    except ValueError:
+        return ""
+
+
+def is_sent_patient(row: dict[str, Any], request: PatientRequest) -> bool:
+    """Return whether `row` holds everything `request` sent that Open Dental keeps."""
+    if row.get("PatStatus") == "Deleted":
+        return False
+    if not (
+        same_text(row.get("LName"), request.last_name)
+        and same_text(row.get("FName"), request.first_name)
+    ):
+        return False
+    if request.birthdate:
+        try:
+            if parse_date(row.get("Birthdate"), "Birthdate") != request.birthdate:
+                return False
+        except ValueError:
+            return False
+    if request.email and not same_text(row.get("Email"), request.email):
+        return False
+    wanted = digits(request.phone)
+    return not wanted or any(digits(row.get(field)) == wanted for field in PHONES)
+
+
+def entered_on_or_after(row: dict[str, Any], day: date) -> bool:
+    """Return whether the row was entered on `day` or later (§5.1 SecDateEntry)."""
+    try:
+        entered = parse_date(row.get("SecDateEntry"), "SecDateEntry")
+    except ValueError:
+        return False
+    return entered is not None and entered >= day
