@@ -4,7 +4,8 @@ One `requests.Session` per connector; connect and read timeouts on every call;
 bounded retries with exponential backoff and jitter on 5xx, timeouts and
 connection errors; `Retry-After` honoured on 429 (and shared with every worker
 through the request budget); one auth refresh on 401; never a retry on any other
-4xx. Errors are mapped here, once, to `PmsError` with a message a person can act
+4xx. Redirects are never followed: they would carry our credentials to another
+host. Errors are mapped here, once, to `PmsError` with a message a person can act
 on. A write that was sent but never answered raises `PmsOutcomeUnknown` and is
 never retried here: the caller checks `find_written` first.
 
@@ -22,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 import requests
 from django.conf import settings
@@ -35,6 +36,13 @@ from .transport import TimedAdapter, forget_written, written_at
 log = logging.getLogger(__name__)
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# An answer that broke off mid-body: the request reached the PMS, like a
+# connection dropped while waiting.
+BROKEN_ANSWER = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
 
 
 class AuthHook(Protocol):
@@ -79,6 +87,14 @@ class Wording:
     server_error: str = "{label} had a server error ({status}) on {what}"
     timeout: str = "{label} did not answer within {seconds:g} s ({what})"
     unreachable: str = "Could not connect to {label} at {host} ({error})"
+    unsendable: str = (
+        "Could not send {what} to {label} ({error}); check the connection's "
+        "credentials and base URL for stray characters"
+    )
+    redirected: str = (
+        "{label} answered {what} with a redirect ({status}) to {host}; check the "
+        "connection's base URL"
+    )
     outcome_unknown: str = (
         "{label} did not confirm {what} ({reason}); it may or may not have been "
         "saved, so it must be checked before any retry"
@@ -145,7 +161,8 @@ class PmsHttp:
         method = method.upper()
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
-        what = what or f"{method} {urlsplit(self.url(path)).path}"
+        request_line = f"{method} {urlsplit(self.url(path)).path}"
+        what = what or request_line
         policy = self.policy
         refreshed = False
         attempt = 0
@@ -168,7 +185,7 @@ class PmsHttp:
                     ) from exc
                 self._sleep(self._backoff(attempt))
                 continue
-            except requests.exceptions.ConnectionError as exc:
+            except BROKEN_ANSWER as exc:
                 if not _never_sent(exc) and not idempotent:
                     raise self._unknown(what, "the connection dropped") from exc
                 if last:
@@ -182,8 +199,30 @@ class PmsHttp:
                     ) from exc
                 self._sleep(self._backoff(attempt))
                 continue
+            except requests.exceptions.RequestException as exc:
+                # A malformed header or URL: requests' own message quotes the
+                # header values (credentials) or the URL, so only its class is kept,
+                # and `from None` keeps it out of logged tracebacks too.
+                named = what if what == request_line else f"{what} ({request_line})"
+                raise PmsError(
+                    self.wording.unsendable.format(
+                        label=self.label, what=named, error=type(exc).__name__
+                    ),
+                    permanent=True,
+                ) from None
 
             status = response.status_code
+            if 300 <= status < 400:
+                raise PmsError(
+                    self.wording.redirected.format(
+                        label=self.label,
+                        what=what,
+                        status=status,
+                        host=_location_host(response),
+                    ),
+                    permanent=True,
+                    status=status,
+                )
             if status < 400:
                 return response
             if status == 401 and self.auth is not None and not refreshed:
@@ -278,6 +317,9 @@ class PmsHttp:
             prepared.url, {}, None, None, None
         )
         options["timeout"] = (self.policy.connect_timeout, self.policy.read_timeout)
+        # Never follow a redirect: the Authorization or Organization-ID header,
+        # or a token request's client_secret, would go wherever it points.
+        options["allow_redirects"] = False
         started = time.monotonic()
         if self.budget is None:
             response = self.session.send(prepared, **options)
@@ -416,6 +458,21 @@ def _never_sent(exc: requests.exceptions.RequestException) -> bool:
     return isinstance(reason, ConnectTimeoutError)  # includes NewConnectionError
 
 
+def _location_host(response: requests.Response) -> str:
+    """Return the host (and port) a redirect points to, never its path or query."""
+    location = response.headers.get("Location", "").strip()
+    if not location:
+        return "no location"
+    try:
+        target = urlsplit(urljoin(response.url, location))
+        port = target.port
+    except ValueError:
+        return "a malformed location"
+    if not target.hostname:
+        return "a malformed location"
+    return f"{target.hostname}:{port}" if port else target.hostname
+
+
 def _short_reason(exc: Exception) -> str:
     reason = exc.args[0] if exc.args else exc
     if isinstance(reason, MaxRetryError) and reason.reason is not None:
@@ -426,4 +483,5 @@ def _short_reason(exc: Exception) -> str:
         "NameResolutionError": "unknown host",
         "ProtocolError": "connection dropped",
         "SSLError": "TLS failure",
+        "DecodeError": "undecodable answer",
     }.get(name, name)

@@ -1,12 +1,13 @@
 """Record every changed practice setting as a SettingChange, in readable words."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
 from .models import (
+    Membership,
     PmsConnection,
     Practice,
     SettingChange,
@@ -23,6 +24,8 @@ from .settings_layout import SECTIONS, fields_of
 Snapshot = dict[tuple[str, str], str]
 CONNECTION_SECTION = "PMS connection"
 PRACTICE_SECTION = "Practice"
+ACCESS_SECTION = "Access"
+NO_ACCESS = "(no access)"
 # The columns staff edit in admin, by the name the audit trail gives them.
 CONNECTION_SETTINGS = {
     "pms_type": "PMS type",
@@ -211,3 +214,45 @@ def record_status_change(
         old_value=old_status,
         new_value=new,
     )
+
+
+def access_snapshot(practice: Practice) -> Snapshot:
+    """Read each member's Practice Settings permission, by username."""
+    members = Membership.objects.filter(practice=practice).select_related("user")
+    return {
+        (ACCESS_SECTION, permission_setting(m.user.get_username())): on_off(
+            m.can_manage_settings
+        )
+        for m in members
+    }
+
+
+def permission_setting(username: str) -> str:
+    return f"Practice Settings permission for {username}"
+
+
+def record_access_changes(
+    practice: Practice, user: AbstractBaseUser | None, before: Snapshot, after: Snapshot
+) -> list[SettingChange]:
+    """Record access gained, lost or changed; a missing entry reads "(no access)"."""
+    keys = before.keys() | after.keys()
+    return record_changes(
+        practice,
+        user,
+        {key: before.get(key, NO_ACCESS) for key in keys},
+        {key: after.get(key, NO_ACCESS) for key in sorted(keys)},
+    )
+
+
+@contextmanager
+def audited_access(
+    practices: Iterable[Practice], user: AbstractBaseUser | None
+) -> Iterator[list[SettingChange]]:
+    """Record what the block changes in who has access to each of `practices`."""
+    before = {p.pk: (p, access_snapshot(p)) for p in practices}
+    changes: list[SettingChange] = []
+    yield changes
+    for practice, snapshot in before.values():
+        changes.extend(
+            record_access_changes(practice, user, snapshot, access_snapshot(practice))
+        )

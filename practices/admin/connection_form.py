@@ -1,6 +1,9 @@
 """The admin form for a PMS connection: credentials are write-only."""
 
+import unicodedata
+
 from django import forms
+from django.core.exceptions import ValidationError
 
 from ..models import PmsConnection
 from ..models.connection import CREDENTIAL_FIELDS, REQUIRED_CREDENTIALS, PmsType
@@ -10,9 +13,22 @@ def clear_name(name: str) -> str:
     return f"clear_{name}"
 
 
+def refuse_control_characters(value: str) -> None:
+    """Refuse a credential holding a line break, tab or other control character."""
+    # Credentials travel in HTTP headers: a line break there would fail every
+    # request, or add a header of its own.
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValidationError(
+            "Remove the line breaks, tabs or other control characters from this "
+            "credential; it must be one line of visible characters.",
+            code="control_characters",
+        )
+
+
 def _secret() -> forms.CharField:
     return forms.CharField(
         required=False,
+        validators=[refuse_control_characters],
         widget=forms.PasswordInput(
             render_value=False, attrs={"autocomplete": "new-password"}
         ),
