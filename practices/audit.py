@@ -86,7 +86,7 @@ def settings_snapshot(practice: Practice) -> Snapshot:
     snapshot: Snapshot = {}
     for section in SECTIONS:
         if section.source == "rules":
-            for kind in WriteBackKind:
+            for kind in map(WriteBackKind, section.fields):
                 if kind.value in rules:
                     for name, value in rule_settings(kind, rules[kind.value]).items():
                         snapshot[(section.title, name)] = value

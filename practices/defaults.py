@@ -17,7 +17,7 @@ def ensure_settings(practice: Practice) -> None:
     WriteBackRule.objects.bulk_create(
         [
             WriteBackRule(practice=practice, kind=kind)
-            for kind in WriteBackKind.values
+            for kind in WriteBackKind.switched()
             if kind not in existing
         ],
         ignore_conflicts=True,

@@ -22,7 +22,14 @@ from .reference_fields import (
     reference_formfield,
     reject_newly_inactive,
 )
-from .settings_layout import KIND_HELP, fields_of, kind_groups
+from .settings_layout import (
+    KIND_HELP,
+    NOTE_WRITE_BACK,
+    OTHER_WRITE_BACK,
+    Section,
+    fields_of,
+    kind_groups,
+)
 
 _ALLOWED_MINUTES = ", ".join(str(m) for m, _ in INCREMENTAL_INTERVAL_CHOICES)
 FAST_FIELDS = (
@@ -92,7 +99,7 @@ class WriteBackRulesForm(forms.Form):
             for rule in practice.writeback_rules.select_related("note_type")
         }
         note_types = ReferenceItem.objects.of_kind(practice, ReferenceKind.NOTE_TYPE)
-        for kind in WriteBackKind:
+        for kind in WriteBackKind.switched():
             rule = self.rules[kind.value]
             self.fields[allow_name(kind)] = forms.BooleanField(
                 label=f"Allow {kind.label}", required=False
@@ -114,8 +121,16 @@ class WriteBackRulesForm(forms.Form):
                 reject_newly_inactive(self, note_type_name(kind))
         return cleaned
 
-    def groups(self) -> list[tuple[str, list[RuleRow]]]:
-        """Return the bound fields in the help center's groups, for the template."""
+    @property
+    def note_groups(self) -> list[tuple[str, list[RuleRow]]]:
+        return self._groups(NOTE_WRITE_BACK)
+
+    @property
+    def other_groups(self) -> list[tuple[str, list[RuleRow]]]:
+        return self._groups(OTHER_WRITE_BACK)
+
+    def _groups(self, section: Section) -> list[tuple[str, list[RuleRow]]]:
+        """Return the section's bound fields in the help center's groups."""
         return [
             (
                 title,
@@ -129,13 +144,13 @@ class WriteBackRulesForm(forms.Form):
                     for kind in kinds
                 ],
             )
-            for title, kinds in kind_groups()
+            for title, kinds in kind_groups(section)
         ]
 
     def save(self) -> None:
         """Write the toggles and note types onto the practice's rules."""
         changed = []
-        for kind in WriteBackKind:
+        for kind in WriteBackKind.switched():
             rule = self.rules[kind.value]
             enabled = self.cleaned_data[allow_name(kind)]
             note_type = self.cleaned_data.get(note_type_name(kind))

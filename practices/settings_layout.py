@@ -29,7 +29,16 @@ FAST_SYNC = Section(
         "profile_photos_enabled",
     ),
 )
-NOTE_WRITE_BACK = Section("Note Write Back Settings", "rules")
+NOTE_WRITE_BACK = Section(
+    "Note Write Back Settings",
+    "rules",
+    tuple(kind.value for kind in WriteBackKind.note_kinds()),
+)
+OTHER_WRITE_BACK = Section(
+    "Other Write-Back Types",
+    "rules",
+    tuple(kind.value for kind in WriteBackKind.switched() if not kind.is_note),
+)
 NOTE_TYPE = Section("Note Type Selection", "writeback", ("default_note_type",))
 DOCUMENT_TYPES = Section(
     "Document Type Settings",
@@ -69,6 +78,7 @@ SECTIONS = (
     INCREMENTAL,
     FAST_SYNC,
     NOTE_WRITE_BACK,
+    OTHER_WRITE_BACK,
     NOTE_TYPE,
     DOCUMENT_TYPES,
     APPOINTMENT_STATUS,
@@ -109,13 +119,13 @@ KIND_HELP = {
     WriteBackKind.ONLINE_FORM: "Attach completed online forms to the patient record.",
     WriteBackKind.NEW_PATIENT: "Create the patient record in the PMS.",
     WriteBackKind.NEW_APPOINTMENT: "Add new appointments to the PMS schedule.",
-    WriteBackKind.PAYMENT: "Post payments taken in PbN to the PMS ledger.",
 }
 
 
-def kind_groups() -> list[tuple[str, list[WriteBackKind]]]:
-    """Return the write-back kinds grouped as the help center groups them."""
+def kind_groups(section: Section) -> list[tuple[str, list[WriteBackKind]]]:
+    """Return a rules section's kinds grouped as the help center groups them."""
     groups: dict[str, list[WriteBackKind]] = {}
-    for kind in WriteBackKind:
+    for value in section.fields:
+        kind = WriteBackKind(value)
         groups.setdefault(kind.group, []).append(kind)
     return list(groups.items())

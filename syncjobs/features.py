@@ -164,11 +164,10 @@ WRITTEN = {
 def writeback_features(practice: Practice, offer: PmsOffer) -> list[Feature]:
     """Return the seeds' real-time features that are write-backs (payments, online
     scheduling appointments), as the practice's PMS and write-back settings allow."""
-    allowed = set(
+    # Payments have no Allow switch: Automatically Sync Payments decides how.
+    allowed = {WriteBackKind.PAYMENT.value} | set(
         WriteBackRule.objects.filter(
-            practice=practice,
-            enabled=True,
-            kind__in=list(WRITTEN),
+            practice=practice, enabled=True, kind__in=list(WRITTEN)
         ).values_list("kind", flat=True)
     )
     settings = (

@@ -111,7 +111,7 @@ def _mappings(job: OutboxJob, settings: WriteBackSettings) -> Plan | Verdict:
             return Verdict(
                 JobStatus.HELD,
                 "no valid write-back provider: choose an active provider in "
-                "PMS Write-Back Settings",
+                "PMS Sync & Write-Back Settings",
             )
         provider_pms_id = settings.provider.pms_id
     if spec.write is WriteKind.NOTE:
@@ -159,10 +159,14 @@ def _mappings(job: OutboxJob, settings: WriteBackSettings) -> Plan | Verdict:
 
 def decide(job: OutboxJob) -> Plan | Verdict:
     """Return how to write `job` now, or why it cannot be written."""
-    rule = WriteBackRule.objects.filter(practice_id=job.practice_id, kind=job.kind)
-    if not rule.filter(enabled=True).exists():
+    if job.kind != WriteBackKind.PAYMENT and not _allowed(job):
         return Verdict(JobStatus.SKIPPED, "disabled")
     settings = WriteBackSettings.objects.filter(practice_id=job.practice_id).first()
     if settings is None:
         return Verdict(JobStatus.HELD, "write-back settings are not set up")
     return _connection_verdict(job, settings) or _mappings(job, settings)
+
+
+def _allowed(job: OutboxJob) -> bool:
+    rules = WriteBackRule.objects.filter(practice_id=job.practice_id, kind=job.kind)
+    return rules.filter(enabled=True).exists()

@@ -33,6 +33,12 @@ class WriteBackKind(models.TextChoices):
     PAYMENT = "payment", "Payments"
 
     @classmethod
+    def switched(cls) -> list["WriteBackKind"]:
+        """Return the kinds with an Allow switch of their own: all but payments,
+        which Automatically Sync Payments governs (off: a person transfers them)."""
+        return [k for k in cls if k != cls.PAYMENT]
+
+    @classmethod
     def note_kinds(cls) -> list["WriteBackKind"]:
         """Return the kinds written as notes, which take a note type."""
         return [k for k in cls if k in _NOTE_KINDS]
@@ -93,7 +99,7 @@ def _reference(kind: str, verbose_name: str, **kwargs) -> models.ForeignKey:
 
 
 class WriteBackSettings(models.Model):
-    """Where and how activity is written into the PMS (PMS Write-Back Settings)."""
+    """Where and how activity is written into the PMS (the write-back settings)."""
 
     practice = models.OneToOneField(
         Practice, on_delete=models.CASCADE, related_name="writeback_settings"
@@ -169,13 +175,16 @@ class WriteBackSettings(models.Model):
         return self.provider is not None and self.provider.active
 
 
+SWITCHED_CHOICES = [(kind.value, kind.label) for kind in WriteBackKind.switched()]
+
+
 class WriteBackRule(models.Model):
     """Whether one kind of write-back is allowed, and the note type it uses."""
 
     practice = models.ForeignKey(
         Practice, on_delete=models.CASCADE, related_name="writeback_rules"
     )
-    kind = models.CharField(max_length=40, choices=WriteBackKind.choices)
+    kind = models.CharField(max_length=40, choices=SWITCHED_CHOICES)
     enabled = models.BooleanField("Allow", default=False)
     note_type = _reference(
         ReferenceKind.NOTE_TYPE,

@@ -111,7 +111,7 @@ class TestAudit:
         self, staff_client, staff_user, practice_a
     ):
         rule = WriteBackRule.objects.get(
-            practice=practice_a, kind=WriteBackKind.PAYMENT
+            practice=practice_a, kind=WriteBackKind.NEW_APPOINTMENT
         )
         url = reverse("admin:practices_writebackrule_change", args=[rule.pk])
         response = staff_client.post(url, {"enabled": "on", "note_type": ""})
@@ -119,7 +119,7 @@ class TestAudit:
         row = SettingChange.objects.get()
         assert (row.user, row.setting, row.old_value, row.new_value) == (
             staff_user,
-            "Payments: Allow",
+            "New appointment created: Allow",
             "Off",
             "On",
         )

@@ -20,6 +20,7 @@ SECTIONS = [
     "Incremental Sync Settings",
     "Fast Sync Update Intervals",
     "Note Write Back Settings",
+    "Other Write-Back Types",
     "Phone Call Logs",
     "Patient &amp; Task Notes",
     "Communications",
@@ -64,7 +65,7 @@ def changed_payload(ref) -> dict[str, list[str]]:
         "surcharge_payment_type": [str(ref.pay_surcharge.pk)],
         "separate_payments_and_fees": ["on"],
     }
-    for index, kind in enumerate(WriteBackKind):
+    for index, kind in enumerate(WriteBackKind.switched()):
         if index % 2 == 0:
             data[f"allow_{kind.value}"] = ["on"]
         if kind.is_note:
@@ -78,8 +79,10 @@ class TestSettingsPage:
         html = client_a.get(settings_url(practice_a)).content.decode()
         for text in SECTIONS:
             assert text in html
-        for kind in WriteBackKind:
+        for kind in WriteBackKind.switched():
             assert f'name="allow_{kind.value}"' in html
+        # Automatically Sync Payments governs payments; no second switch for them.
+        assert 'name="allow_payment"' not in html
         assert html.count('type="submit" class="primary"') == 1
 
     def test_it_shows_the_help_centers_defaults_for_a_new_practice(
@@ -91,6 +94,10 @@ class TestSettingsPage:
         assert data["appointment_changes_interval_seconds"] == ["60"]
         assert data["new_patients_interval_seconds"] == ["30"]
         assert data["appointment_status_enabled"] == ["on"]
+        assert data["appointment_changes_enabled"] == ["on"]
+        assert data["new_patients_enabled"] == ["on"]
+        assert "auto_sync_payments" not in data
+        assert "separate_payments_and_fees" not in data
         assert "profile_photos_enabled" not in data
         assert not any(name.startswith("allow_") for name in data)
 

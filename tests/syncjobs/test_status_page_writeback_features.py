@@ -50,14 +50,14 @@ def test_a_write_back_the_practice_has_not_allowed_says_off(
 ):
     give_provider(practice_a)
     features, _ = rows(client, admin_a, practice_a)
-    assert features[PAYMENTS].schedule == (
-        "Off: switch on Payments in PMS Sync & Write-Back Settings"
-    )
     assert features[BOOKINGS].schedule == (
         "Off: switch on New appointment created in PMS Sync & Write-Back Settings"
     )
-    for name in (PAYMENTS, BOOKINGS):
-        assert (features[name].live, features[name].undated) == (False, "—")
+    assert (features[BOOKINGS].live, features[BOOKINGS].undated) == (False, "—")
+    # Payments have no switch of their own: off means a person transfers them.
+    assert features[PAYMENTS].schedule.startswith(
+        "Manual: Automatically Sync Payments is off"
+    )
 
 
 @pytest.mark.parametrize("active", [False, None], ids=["inactive", "unset"])

@@ -50,7 +50,7 @@ def test_every_enabled_kind_is_written_and_verified(wired, kind):
     assert job.pms_id
 
 
-@pytest.mark.parametrize("kind", K.values)
+@pytest.mark.parametrize("kind", [k.value for k in K.switched()])
 def test_every_disabled_kind_sends_nothing(wired, sim_practice, kind):
     WriteBackRule.objects.filter(kind=kind).update(enabled=False)
     before = len(sim_practice.requests())

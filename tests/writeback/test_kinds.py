@@ -19,7 +19,7 @@ def test_it_writes_and_verifies_every_enabled_kind(practice, fake, grace, kind):
     assert job.history.get().outcome == "written"
 
 
-@pytest.mark.parametrize("kind", K.values)
+@pytest.mark.parametrize("kind", [k.value for k in K.switched()])
 def test_it_skips_every_disabled_kind_visibly(practice, fake, grace, kind):
     r = rule(practice, kind)
     r.enabled = False

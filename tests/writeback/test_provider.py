@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 NO_PROVIDER = (
     "held: no valid write-back provider: choose an active provider in "
-    "PMS Write-Back Settings"
+    "PMS Sync & Write-Back Settings"
 )
 
 
