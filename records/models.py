@@ -147,6 +147,7 @@ class Appointment(MirroredRecord):
         "status",
         "confirmation_pms_id",
         "note",
+        "on_schedule",
     )
 
     patient_pms_id = models.CharField(max_length=64, blank=True)
@@ -157,6 +158,11 @@ class Appointment(MirroredRecord):
     status = models.CharField(max_length=40, blank=True)
     confirmation_pms_id = models.CharField(max_length=64, blank=True)
     note = models.TextField(blank=True, default="")
+    on_schedule = models.BooleanField(
+        default=True,
+        help_text="Off: the PMS keeps it off its calendar (planned, a note, "
+        "the unscheduled list).",
+    )
 
     objects = AppointmentQuerySet.as_manager()
 

@@ -83,7 +83,8 @@ def day_bounds(practice: Practice, day: date) -> tuple[datetime, datetime]:
 
 
 def visible_appointments(practice: Practice) -> QuerySet[Appointment]:
-    """Return live appointments, without those of patients deleted in the PMS."""
+    """Return live calendar appointments, without those of patients deleted in the
+    PMS; planned visits, sticky notes and the unscheduled list are not visits."""
     deleted_patient = Patient.objects.filter(
         practice=practice,
         pms_id=OuterRef("patient_pms_id"),
@@ -92,7 +93,7 @@ def visible_appointments(practice: Practice) -> QuerySet[Appointment]:
     return (
         Appointment.objects.of(practice)
         .with_confirmation()
-        .filter(~Exists(deleted_patient))
+        .filter(~Exists(deleted_patient), on_schedule=True)
     )
 
 

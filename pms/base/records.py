@@ -43,13 +43,16 @@ class Patient:
 class Appointment:
     pms_id: str
     patient_pms_id: str
-    start_at: datetime
+    start_at: datetime | None  # None: the PMS holds no date (e.g. a planned visit)
     duration_minutes: int = 0
     provider_pms_id: str = ""
     operatory_pms_id: str = ""
     status: str = ""  # vendor status text, e.g. "Scheduled", "Complete", "Broken"
     confirmation_pms_id: str = ""  # the PMS's confirmation status id
     note: str = ""
+    # False for rows the PMS keeps off its calendar: planned visits, sticky
+    # notes, the unscheduled list. The schedule, card and dashboard skip them.
+    on_schedule: bool = True
     is_deleted: bool = False
     modified_at: datetime | None = None
     raw: dict = field(default_factory=dict, compare=False, repr=False)

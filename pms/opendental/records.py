@@ -43,6 +43,10 @@ APT_STATUSES = frozenset(
         "PtNoteCompleted",
     }
 )
+# §7: planned visits, sticky notes and the unscheduled list are off the calendar.
+OFF_SCHEDULE = frozenset({"Planned", "PtNote", "PtNoteCompleted", "UnschedList"})
+# §7: an unscheduled appointment may keep a placeholder date before 1880.
+PLACEHOLDER_BEFORE = 1880
 PROC_STATUSES = frozenset({"TP", "C", "EC", "EO", "R", "D", "Cn", "TPi"})
 PROV_STATUSES = frozenset({"Active", "Deleted"})
 PROCESS_STATUSES = frozenset({"OfficeProcessed", "OnlinePending", "OnlineProcessed"})
@@ -79,9 +83,11 @@ def map_patient(row: dict[str, Any], tz: ZoneInfo) -> Patient:
 
 
 def map_appointment(row: dict[str, Any], tz: ZoneInfo) -> Appointment:
+    # §1.6: "0001-01-01 00:00:00" is no date (a planned visit has none).
     start = parse_datetime(require(row, "AptDateTime"), "AptDateTime", tz)
-    if start is None:
-        raise WireError("AptDateTime", row.get("AptDateTime"), "is empty")
+    if start is not None and start.year < PLACEHOLDER_BEFORE:
+        start = None
+    status = parse_enum(require(row, "AptStatus"), "AptStatus", APT_STATUSES)
     pattern = parse_text(row.get("Pattern"), "Pattern")
     return Appointment(
         pms_id=parse_id(require(row, "AptNum"), "AptNum"),
@@ -91,10 +97,11 @@ def map_appointment(row: dict[str, Any], tz: ZoneInfo) -> Appointment:
         duration_minutes=len(pattern) * 5,
         provider_pms_id=parse_id(row.get("ProvNum"), "ProvNum", required=False),
         operatory_pms_id=parse_id(row.get("Op"), "Op", required=False),
-        status=parse_enum(require(row, "AptStatus"), "AptStatus", APT_STATUSES),
+        status=status,
         # §5.2: Confirmed is a DefNum of category 2, not an enum.
         confirmation_pms_id=parse_id(row.get("Confirmed"), "Confirmed", required=False),
         note=parse_text(row.get("Note"), "Note"),
+        on_schedule=start is not None and status not in OFF_SCHEDULE,
         modified_at=stamp(row, "DateTStamp", tz),
         raw=payload(row),
     )

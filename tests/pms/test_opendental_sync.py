@@ -235,3 +235,13 @@ def test_a_change_after_the_clock_goes_back_an_hour_in_autumn_arrives(
     assert notes(after)[str(second)] == "after the clock went back"
     assert notes(last)[str(later)] == "an hour on"
     assert store.stepped_back  # the simulator's stamps went back too
+
+
+def test_planned_visits_and_the_unscheduled_list_arrive_off_the_schedule(sim, od):
+    records, _ = walk(od(), Entity.APPOINTMENT)
+    by_status: dict[str, set[bool]] = {}
+    for appointment in records:
+        by_status.setdefault(appointment.status, set()).add(appointment.on_schedule)
+    assert by_status["Planned"] == {False}
+    assert by_status["Scheduled"] == {True}
+    assert by_status["Complete"] == {True}

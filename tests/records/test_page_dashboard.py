@@ -34,6 +34,8 @@ def board_a(practice_a):
         appt("later", noon(6)),
         appt("far", noon(8), "S1"),
         appt("gone", noon(0), "S1", deleted_at=timezone.now()),
+        # Kept off the PMS calendar (a planned visit): not counted.
+        appt("planned", noon(0), "S1", on_schedule=False),
     )
     return practice_a
 

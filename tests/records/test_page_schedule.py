@@ -129,3 +129,16 @@ def test_it_reads_the_day_in_a_fixed_number_of_queries(
             f"/practices/{schedule_a.pk}/schedule/", {"day": DAY.isoformat()}
         )
     assert len(response.context["appointments"]) == 53
+
+
+def test_it_leaves_out_what_the_pms_keeps_off_its_calendar(client, admin_a, schedule_a):
+    cast.appointments(
+        schedule_a,
+        appt("planned", "p1", at(15, 30), on_schedule=False, status="Planned"),
+        appt("sticky", "p2", at(16), on_schedule=False, status="PtNote"),
+    )
+    response = cast.login(client, admin_a).get(
+        f"/practices/{schedule_a.pk}/schedule/", {"day": DAY.isoformat()}
+    )
+    assert [a.pms_id for a in response.context["appointments"]] == ["a1", "a2", "a3"]
+    assert "PtNote" not in response.content.decode()
