@@ -97,7 +97,11 @@ def move_appointment(store: Store, rng: random.Random, now: datetime) -> bool:
     if appt is None:
         return False
     shift = timedelta(days=rng.randrange(-3, 8), minutes=rng.choice((-60, 0, 30, 90)))
-    start = max(appt.start + shift, now + timedelta(hours=1)).replace(second=0)
+    start = (appt.start + shift).replace(second=0)
+    # Not into the past: a later day at the same office hour, never "in an hour"
+    # (that put visits at 2:31 AM).
+    while start < now + timedelta(hours=1):
+        start += timedelta(days=1)
     store.update(r.APPOINTMENT, appt.id, start=start)
     return True
 

@@ -54,3 +54,15 @@ def test_the_background_driver_changes_the_practice_at_its_rate(sim_practice):
     settled = sim_practice.store.max_seq
     time.sleep(0.2)
     assert sim_practice.store.max_seq == settled
+
+
+def test_a_moved_visit_keeps_office_hours_even_late_at_night(make_sim_practice):
+    sim_practice = make_sim_practice(today=None)
+    store = sim_practice.store
+    store.clock.frozen = store.clock.now().replace(hour=23, minute=30, second=0)
+    made = sim_practice.apply_changes(400)
+    moved = [c.record for c in made if c.kind == r.APPOINTMENT and "start" in c.fields]
+    assert moved
+    # Visits start 7 AM-5 PM and move by whole days and -60/0/+30/+90 minutes;
+    # "an hour from now" would be 00:30.
+    assert all(6 <= a.start.hour <= 19 for a in moved), [a.start for a in moved]
