@@ -1,6 +1,8 @@
 """The admin form for a PMS connection: credentials are write-only."""
 
+import ipaddress
 import unicodedata
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -25,6 +27,31 @@ def refuse_control_characters(value: str) -> None:
         )
 
 
+def refuse_plain_http_across_the_internet(url: str) -> None:
+    """Refuse http:// unless the host is this machine or a private network."""
+    # Open Dental's local API and API Service speak plain http on the office's
+    # own network (§1.1 of its sheet); anything beyond it carries credentials.
+    parts = urlsplit(url)
+    if parts.scheme != "http":
+        return
+    host = (parts.hostname or "").rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if address is not None and (address.is_loopback or address.is_private):
+        return
+    raise ValidationError(
+        "Use https:// for a PMS across the internet: over http:// the credentials "
+        "and patient data would travel unencrypted. Plain http is accepted only "
+        "for this machine or a private network address (Open Dental's API "
+        "Service on the office network).",
+        code="plain_http",
+    )
+
+
 def _secret() -> forms.CharField:
     return forms.CharField(
         required=False,
@@ -46,6 +73,7 @@ class PmsConnectionAdminForm(forms.ModelForm):
         label="Base URL",
         max_length=500,
         assume_scheme="https",
+        validators=[refuse_plain_http_across_the_internet],
         help_text=PmsConnection._meta.get_field("base_url").help_text,
         widget=forms.URLInput(attrs={"class": "vURLField"}),  # admin's wide input
     )
