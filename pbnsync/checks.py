@@ -14,12 +14,33 @@ SECRET_KEY_HINT = (
 )
 
 
+# Hosts a development server answers to; any other means the site is served.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "::1", "testserver"})
+
+
 @register(Tags.security)
 def check_production_secrets(app_configs=None, **kwargs) -> list[Error]:
-    """Refuse development, placeholder or weak secrets when DEBUG is off."""
+    """Refuse development, placeholder or weak secrets when DEBUG is off, and
+    DEBUG (on by default) when the site answers to a host of its own."""
     if settings.DEBUG:
-        return []
+        return _debug_errors()
     return [*_secret_key_errors(), *_fernet_key_errors()]
+
+
+def _debug_errors() -> list[Error]:
+    served = sorted(set(settings.ALLOWED_HOSTS) - LOCAL_HOSTS)
+    if not served:
+        return []
+    return [
+        Error(
+            f"DEBUG is on while ALLOWED_HOSTS serves {', '.join(served)}: error "
+            "pages would show settings and local variables, and the development "
+            "SECRET_KEY and FERNET_KEYS would be accepted.",
+            hint="Set DEBUG=false (and your own SECRET_KEY and FERNET_KEYS) in "
+            "production; DEBUG defaults to true for `make run`.",
+            id="pbnsync.E005",
+        )
+    ]
 
 
 def _secret_key_errors() -> list[Error]:

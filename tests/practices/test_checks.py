@@ -118,3 +118,19 @@ class TestEnvExample:
         # The (commented-out) default sits right under a line explaining it.
         assert lines[at - 1].startswith("# ")
         assert "=" not in lines[at - 1].split()[1]
+
+
+@override_settings(DEBUG=True, ALLOWED_HOSTS=["pbnsync.example.com", "localhost"])
+def test_it_refuses_debug_left_on_while_serving_a_host_of_its_own():
+    [error] = errors()["pbnsync.E005"]
+    assert "DEBUG is on while ALLOWED_HOSTS serves pbnsync.example.com" in error.msg
+
+
+@override_settings(DEBUG=True, ALLOWED_HOSTS=["*"])
+def test_it_refuses_debug_left_on_while_answering_any_host():
+    assert "pbnsync.E005" in error_ids()
+
+
+@override_settings(DEBUG=True, ALLOWED_HOSTS=["localhost", "127.0.0.1", "[::1]"])
+def test_it_lets_debug_run_on_this_machine():
+    assert "pbnsync.E005" not in error_ids()
