@@ -1,13 +1,14 @@
 """Read-only admin for the settings audit trail."""
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from pbnsync.admin import ReadOnlyAdmin
 
 from ..models import SettingChange
 
 
 @admin.register(SettingChange)
-class SettingChangeAdmin(admin.ModelAdmin):
+class SettingChangeAdmin(ReadOnlyAdmin):
     list_display = [
         "changed_at",
         "practice",
@@ -27,12 +28,3 @@ class SettingChangeAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["practice", "user"]
     date_hierarchy = "changed_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -5,6 +5,8 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from pbnsync.admin import ReadOnlyAdmin
+
 from ..audit import audited_access, record_practice_edit
 from ..defaults import ensure_settings
 from ..models import Membership, Practice, ReferenceItem
@@ -87,21 +89,12 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReferenceItem)
-class ReferenceItemAdmin(admin.ModelAdmin):
-    """Show the PMS's reference data; only the reference sync writes it."""
+class ReferenceItemAdmin(ReadOnlyAdmin):
+    """Show the PMS's reference data; only the reference sync writes it (an edit
+    would be unaudited and undone by the next refresh; mappings point at these
+    rows, and a refresh only marks them inactive)."""
 
     list_display = ["label", "pms_id", "kind", "practice", "active", "updated_at"]
     list_filter = ["kind", "active", "practice"]
     search_fields = ["label", "pms_id", "practice__name"]
     list_select_related = ["practice"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        # An edit would be unaudited and undone by the next refresh.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        # Mappings point at these rows; a refresh only marks them inactive.
-        return False
