@@ -10,6 +10,7 @@ from django.utils import timezone
 from practices.models import Practice
 from records.availability import day_availability
 from records.queries import day_schedule, has_confirmed_statuses
+from syncjobs.status import freshness
 
 from .common import mirror_page, render_mirror_page
 
@@ -26,6 +27,7 @@ def _chosen_day(request: HttpRequest, practice: Practice) -> date:
 def schedule_day(request: HttpRequest, practice: Practice) -> HttpResponse:
     """Show one practice-local day's appointments (today unless ?day= is given)."""
     day = _chosen_day(request, practice)
+    fresh = freshness(practice)
     return render_mirror_page(
         request,
         "records/schedule.html",
@@ -37,4 +39,8 @@ def schedule_day(request: HttpRequest, practice: Practice) -> HttpResponse:
         appointments=day_schedule(practice, day),
         mapped=has_confirmed_statuses(practice),
         availability=day_availability(practice, day),
+        freshness=fresh,
+        # As on the status page: only with streams, and never while the
+        # connection's status stops every run (the view refuses those too).
+        can_sync_availability=fresh.connected and fresh.halted_by is None,
     )
