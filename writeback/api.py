@@ -79,6 +79,9 @@ def submit(request: HttpRequest, token: ServiceToken) -> JsonResponse:
     if not form.is_valid():
         return errors({k: list(v) for k, v in form.errors.items()}, 400)
     data = form.cleaned_data
+    if not token.can_submit(data["kind"]):
+        message = f"This token may not submit {data['kind']} activities."
+        return errors({"kind": [message]}, 403)
     practice = token.practices.filter(pk=data["practice_id"]).first()
     if practice is None:  # not ours to know whether it exists
         return errors({"practice_id": ["No such practice."]}, 404)

@@ -149,8 +149,9 @@ def rule(practice: Practice, kind: str) -> WriteBackRule:
     return WriteBackRule.objects.get(practice=practice, kind=kind)
 
 
-def issue(service: str, *practices) -> str:
-    token = ServiceToken(service=service)
+def issue(service: str, *practices, kinds: list[str] = K.values) -> str:
+    """Create a token for `practices`, by default for every kind; return it."""
+    token = ServiceToken(service=service, kinds=list(kinds))
     secret = token.set_new_token()
     token.save()
     token.practices.set(practices)

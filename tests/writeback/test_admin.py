@@ -125,7 +125,12 @@ def test_staff_can_dismiss_a_manual_payment(staff_client, practice, fake):
 def test_a_new_token_is_shown_once_and_stored_hashed(staff_client, practice):
     response = staff_client.post(
         reverse("admin:writeback_servicetoken_add"),
-        {"service": "messaging", "practices": [practice.pk], "is_active": "on"},
+        {
+            "service": "messaging",
+            "practices": [practice.pk],
+            "kinds": [K.OUTGOING_SMS],
+            "is_active": "on",
+        },
         follow=True,
     )
     token = ServiceToken.objects.get()

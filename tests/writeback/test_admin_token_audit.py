@@ -1,11 +1,13 @@
-"""Admin changes to which practices an API token may write for are audited."""
+"""Admin changes to where an API token may write, and what, are audited."""
 
 from django.urls import reverse
 
 from practices.models import SettingChange
+from practices.models import WriteBackKind as K
 from writeback.models import ServiceToken
 
 NO_ACCESS = "(no access)"
+SMS = [K.OUTGOING_SMS, K.INCOMING_SMS]
 
 
 def changes() -> dict[tuple[str, str], tuple[str, str]]:
@@ -16,18 +18,23 @@ def changes() -> dict[tuple[str, str], tuple[str, str]]:
 
 
 def make_token(*practices, is_active: bool = True) -> ServiceToken:
-    token = ServiceToken(service="messaging", label="front desk", is_active=is_active)
+    token = ServiceToken(
+        service="messaging", label="front desk", is_active=is_active, kinds=SMS
+    )
     token.set_new_token()
     token.save()
     token.practices.set(practices)
     return token
 
 
-def edit(client, token: ServiceToken, practices, *, is_active: bool = True) -> None:
+def edit(
+    client, token: ServiceToken, practices, *, is_active: bool = True, kinds=SMS
+) -> None:
     data = {
         "service": token.service,
         "label": token.label,
         "practices": [p.pk for p in practices],
+        "kinds": kinds,
     }
     if is_active:
         data["is_active"] = "on"
@@ -44,15 +51,19 @@ def test_adding_a_token_records_each_practice_it_may_write_for(
             "service": "messaging",
             "label": "front desk",
             "practices": [practice_a.pk, practice_b.pk],
+            "kinds": SMS,
             "is_active": "on",
         },
     )
 
     assert response.status_code == 302
     setting = f"Write-back API token {ServiceToken.objects.get()}"
+    kinds = (NO_ACCESS, "Outgoing SMS, Incoming SMS")
     assert changes() == {
         ("Alpha Dental", setting): (NO_ACCESS, "On"),
+        ("Alpha Dental", f"{setting}: kinds"): kinds,
         ("Beta Smiles", setting): (NO_ACCESS, "On"),
+        ("Beta Smiles", f"{setting}: kinds"): kinds,
     }
     rows = SettingChange.objects.all()
     assert {(row.user, row.section) for row in rows} == {(staff_user, "Access")}
@@ -69,6 +80,7 @@ def test_moving_a_token_records_the_practice_left_and_the_one_joined(
     assert changes() == {
         ("Alpha Dental", setting): ("On", NO_ACCESS),
         ("Beta Smiles", setting): (NO_ACCESS, "On"),
+        ("Beta Smiles", f"{setting}: kinds"): (NO_ACCESS, "Outgoing SMS, Incoming SMS"),
     }
 
 
@@ -84,6 +96,24 @@ def test_deactivating_a_token_records_it_for_each_of_its_practices(
         ("Alpha Dental", setting): ("On", "Off"),
         ("Beta Smiles", setting): ("On", "Off"),
     }
+
+
+def test_changing_a_tokens_kinds_records_it_for_each_of_its_practices(
+    staff_client, staff_user, practice_a, practice_b
+):
+    both = [practice_a, practice_b]
+    token = make_token(*both)
+
+    edit(staff_client, token, both, kinds=[K.PAYMENT, K.OUTGOING_SMS])
+
+    setting = f"Write-back API token {token}: kinds"
+    change = ("Outgoing SMS, Incoming SMS", "Outgoing SMS, Payments")
+    assert changes() == {
+        ("Alpha Dental", setting): change,
+        ("Beta Smiles", setting): change,
+    }
+    rows = SettingChange.objects.all()
+    assert {(row.user, row.section) for row in rows} == {(staff_user, "Access")}
 
 
 def test_deleting_a_token_records_the_access_it_took_away(staff_client, practice_a):

@@ -29,7 +29,12 @@ def cookie_texts(response) -> list[str]:
 def test_a_new_token_is_shown_on_the_next_page_and_in_no_cookie(staff_client, practice):
     added = staff_client.post(
         reverse("admin:writeback_servicetoken_add"),
-        {"service": "messaging", "practices": [practice.pk], "is_active": "on"},
+        {
+            "service": "messaging",
+            "practices": [practice.pk],
+            "kinds": ["outgoing_sms"],
+            "is_active": "on",
+        },
     )
     assert added.status_code == 302
 

@@ -7,36 +7,41 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.html import format_html
 
-from pbnsync.admin import LongListAdmin
+from pbnsync.admin import LongListAdmin, ReadOnlyAdmin
 from practices.audit import ACCESS_SECTION, NO_ACCESS, on_off, record_changes
-from practices.models import Practice
+from practices.models import Practice, WriteBackKind
 
 from ..models import ServiceToken, WriteAttempt
 
-# practice -> "On" (token active) or "Off" (inactive); absent: no access.
-Scope = dict[Practice, str]
+# practice -> ("On" (token active) or "Off" (inactive), the kinds' labels);
+# absent: no access.
+Scope = dict[Practice, tuple[str, str]]
+SHOWN_KINDS = 3
 
 
 def token_scope(token: ServiceToken | None) -> Scope:
     """Return the practices `token` may write for, as stored, with its state."""
     if token is None or token.pk is None:
         return {}
-    return {p: on_off(token.is_active) for p in token.practices.all()}
+    state = (on_off(token.is_active), token.kinds_display())
+    return {p: state for p in token.practices.all()}
 
 
 def record_scope_changes(
     token: ServiceToken, user: AbstractBaseUser | None, before: Scope, after: Scope
 ) -> None:
-    """Record, per practice, the token's access gained, lost or switched."""
-    key = (ACCESS_SECTION, f"Write-back API token {token}")
+    """Record, per practice, the token's access and kinds gained, lost or changed."""
+    access = (ACCESS_SECTION, f"Write-back API token {token}")
+    kinds = (ACCESS_SECTION, f"Write-back API token {token}: kinds")
     for practice in sorted(before.keys() | after.keys(), key=lambda p: p.pk):
-        record_changes(
-            practice,
-            user,
-            {key: before.get(practice, NO_ACCESS)},
-            {key: after.get(practice, NO_ACCESS)},
-        )
+        old_access, old_kinds = before.get(practice, (NO_ACCESS, NO_ACCESS))
+        new_access, new_kinds = after.get(practice, (NO_ACCESS, NO_ACCESS))
+        old, new = {access: old_access}, {access: new_access}
+        if practice in after:  # losing access says it all; no kinds row for that
+            old[kinds], new[kinds] = old_kinds, new_kinds
+        record_changes(practice, user, old, new)
 
 
 @admin.register(ServiceToken)
@@ -45,6 +50,7 @@ class ServiceTokenAdmin(admin.ModelAdmin):
         "service",
         "label",
         "hint",
+        "kinds_column",
         "is_active",
         "created_at",
         "last_used_at",
@@ -53,7 +59,19 @@ class ServiceTokenAdmin(admin.ModelAdmin):
     search_fields = ["service", "label", "hint"]
     filter_horizontal = ["practices"]
     readonly_fields = ["hint", "created_at", "last_used_at"]
-    fields = ["service", "label", "practices", "is_active", *readonly_fields]
+    fields = ["service", "label", "practices", "kinds", "is_active", *readonly_fields]
+
+    @admin.display(description="Kinds")
+    def kinds_column(self, token: ServiceToken) -> str:
+        labels = token.kind_labels()
+        if len(labels) == len(WriteBackKind.values):
+            short = "All kinds"
+        elif len(labels) > SHOWN_KINDS:
+            shown = ", ".join(labels[:SHOWN_KINDS])
+            short = f"{shown} +{len(labels) - SHOWN_KINDS} more"
+        else:
+            short = token.kinds_display()
+        return format_html('<span title="{}">{}</span>', token.kinds_display(), short)
 
     def save_model(self, request: HttpRequest, obj: ServiceToken, form, change) -> None:
         # The database still holds the old scope; the practices follow in
@@ -90,7 +108,7 @@ class ServiceTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(WriteAttempt)
-class WriteAttemptAdmin(LongListAdmin):
+class WriteAttemptAdmin(LongListAdmin, ReadOnlyAdmin):
     list_display = [
         "job",
         "number",
@@ -105,12 +123,3 @@ class WriteAttemptAdmin(LongListAdmin):
     search_fields = ["error", "job__idempotency_key"]
     list_select_related = ["job"]
     readonly_fields = [f.name for f in WriteAttempt._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
