@@ -1,4 +1,5 @@
-"""Find deletions the PMS does not track (Open Dental payments vanish untracked).
+"""Find deletions the PMS does not track (Open Dental payments vanish untracked,
+and its patient list may leave soft-deleted patients out).
 
 A nightly walk lists every id the PMS still has and stamps those rows; rows seen
 before the walk but not stamped by it are suspects. Because an offset walk can
@@ -26,7 +27,6 @@ from records.upsert import chunked
 from .models import OPEN_RUN_STATUSES, RunStatus, StreamKind, SyncRun
 from .pages import RunContext
 
-RECONCILED = (Entity.PAYMENT,)  # mirrored entities whose deletions go untracked
 MAX_PATIENTS_CHECKED = 200  # per entity and night; the rest wait a night
 
 
@@ -34,9 +34,10 @@ def reconcile_all(ctx: RunContext) -> bool:
     """Reconcile every untracked entity; False if the time slice ran out."""
     if not ctx.connector.supports(Capability.RECONCILE_IDS):
         return True
-    entities = list(RECONCILED)
+    untracked = ctx.connector.untracked_deletions
+    entities = sorted(untracked)
     if ctx.connector.deletion_fallback and native_deletions_off(ctx.stream.practice_id):
-        entities += sorted(ctx.connector.deletion_fallback - set(RECONCILED))
+        entities += sorted(ctx.connector.deletion_fallback - untracked)
     return all(reconcile(ctx, entity) for entity in entities)
 
 
@@ -122,14 +123,14 @@ def _confirmed_missing(ctx: RunContext, entity: Entity, started: datetime) -> li
 
 
 def _patient_gone(ctx: RunContext, pms_id: str) -> bool:
+    """Return whether the PMS no longer has the patient, or has it soft-deleted."""
     ctx.lease.renew()
     try:
-        ctx.connector.fetch_patient(pms_id)
+        return ctx.connector.fetch_patient(pms_id).is_deleted
     except PmsError as exc:
         if exc.permanent and exc.status == 404:
             return True
         raise
-    return False
 
 
 def _all_ids(ctx: RunContext, window: IdWindow) -> set[str]:

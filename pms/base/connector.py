@@ -56,6 +56,9 @@ class Connector(abc.ABC):
     # Defaults used when ConnectionConfig leaves them None.
     default_request_interval_ms: int = 0
     default_page_size: int = 100
+    # Entities whose deletions the PMS may not report at all: with RECONCILE_IDS
+    # their ids are walked every night and the missing ones hidden.
+    untracked_deletions: frozenset[Entity] = frozenset({Entity.PAYMENT})
     # Entities reconciled by id set (RECONCILE_IDS) when fetch_deletions answers a
     # permanent 404, i.e. the native deletion feed is switched off.
     deletion_fallback: frozenset[Entity] = frozenset()

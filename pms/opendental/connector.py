@@ -104,13 +104,17 @@ class OpenDentalConnector(
             Capability.WRITE_APPOINTMENT,
             # No WRITE_APPOINTMENT_UNPLACED: §5.2 POST /appointments requires Op.
             Capability.WRITE_PAYMENT,
-            Capability.RECONCILE_IDS,  # commlogs, payments, documents
+            Capability.RECONCILE_IDS,  # commlogs, payments, documents, patients
             Capability.READ_SCHEDULES,  # §5.15 GET /schedules (schedules.py)
             Capability.READ_PHOTOS,  # §5.9 picture metadata (photos.py)
             # No WRITE_FEE: the doc describes no fee/charge transaction we could
             # post on its own (Adjustments are only named, §6).
         }
     )
+    # §3.4, §9: payments vanish untracked; whether patients/Simple lists
+    # soft-deleted (PatStatus Deleted) patients is unconfirmed, so patients are
+    # walked nightly too and a missing one is read to confirm it.
+    untracked_deletions = frozenset({Entity.PAYMENT, Entity.PATIENT})
     # §4.3: remote keys get 1 call/s (read-only keys 5 s, Enterprise 500 ms);
     # the local API and API Service are not throttled.
     default_request_interval_ms = 1000
@@ -450,6 +454,8 @@ class OpenDentalConnector(
             path, id_field = "payments", "PayNum"
             if window.since:
                 params["DateEntry"] = format_date(window.since)  # §3.1: on or after
+        elif window.entity == Entity.PATIENT:
+            path, id_field = "patients/Simple", "PatNum"
         elif window.entity in (Entity.NOTE, Entity.DOCUMENT):
             # §5.7, §5.9: commlogs and documents are listed per patient.
             if not window.patient_pms_id:
@@ -476,6 +482,9 @@ class OpenDentalConnector(
                     and id_field == "DocNum"
                     and str(row.get("DocNum")) in ("0", "")
                 ):
+                    continue
+                # §3.4: a soft-deleted patient, if listed at all, is not present.
+                if isinstance(row, dict) and row.get("PatStatus") == "Deleted":
                     continue
                 ids.append(parse_id((row or {}).get(id_field), id_field))
             except (WireError, AttributeError) as exc:
