@@ -261,7 +261,15 @@ class OpenDentalWrites:
         if request.birthdate:
             params["Birthdate"] = format_date(request.birthdate)
         rows = self.walk_all("patients/Simple", params, "the patient search")
-        entered = request.requested_at and request.requested_at.astimezone(self.tz)
+        # Names alone fit many an older patient: then only one entered since the
+        # request's day is ours. Not otherwise, as an office server's wrong date
+        # would make every lost create a duplicate.
+        names_only = not (request.birthdate or request.email or request.phone)
+        entered = (
+            names_only
+            and request.requested_at
+            and request.requested_at.astimezone(self.tz)
+        )
         found = {
             pat_num(row)
             for row in rows

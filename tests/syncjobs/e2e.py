@@ -158,6 +158,9 @@ def _appointment(practice: Practice, store, a) -> dict[str, Any]:
         "status": od.APT_STATUS[a.status],
         "confirmation_pms_id": _id(a.confirmation_id),
         "note": od.text(a.note),
+        # opendental-api.md §7: off the calendar.
+        "on_schedule": a.status
+        not in ("planned", "unscheduled", "pt_note", "pt_note_completed"),
     }
 
 
