@@ -111,9 +111,11 @@ class Face:
         authenticate: Authenticator,
         *,
         error: Callable[[int, str], Response] | None = None,
+        office_down: tuple[int, str] = (503, "The practice's server cannot be reached"),
         rate_mode: str | None = None,
     ) -> None:
         self.name = name
+        self.office_down_answer = office_down
         # A vendor that always answers 429 (Dentrix Ascend) overrides the
         # practice's rate mode; None follows the practice setting.
         self.rate_mode = rate_mode
@@ -150,6 +152,10 @@ class Face:
         if self._error is not None:
             return self._error(status, message)
         return JsonResult({"error": message}, status=status).to_response()
+
+    def office_down(self) -> Response:
+        """Return this vendor's answer when the practice's side is unreachable."""
+        return self.error(*self.office_down_answer)
 
     def rate_limited(self, retry_after: float) -> Response:
         """Return this vendor's over-the-limit response (429 + Retry-After)."""

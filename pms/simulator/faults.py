@@ -9,6 +9,9 @@ Request-level faults (one drawn per eligible request, or taken from `script`):
 * "timeout_after_write": the write IS applied, then as "timeout" (writes only);
 * "truncate": a 200 whose JSON body is cut in half;
 * "slow": the answer comes after `slow_seconds`;
+* "office_down": the vendor's "the office cannot be reached" answer, nothing
+  processed (Open Dental: a 400 explaining that the eConnector is not running,
+  §4.1; other faces: 503);
 * "malformed": records inside list answers are broken (missing id, a calendar-
   impossible date such as 2021-02-30 in a required date, unknown enum value, wrong
   type); its rate is the share of records.
@@ -33,6 +36,7 @@ REQUEST_FAULTS = (
     "timeout_after_write",
     "truncate",
     "slow",
+    "office_down",
 )
 FAULT_KINDS = (*REQUEST_FAULTS, "malformed")
 MUTATIONS = ("missing_id", "impossible_date", "unknown_enum", "wrong_type")

@@ -128,6 +128,8 @@ class SimulatorApp:
             return face.rate_limited(config.retry_after)
         if fault == "drop":
             return DROP
+        if fault == "office_down":
+            return face.office_down()
         if fault == "timeout":
             self.stopping.wait(config.hang_seconds)
             return DROP

@@ -40,7 +40,16 @@ def authenticate(request: Request, sim: Simulator) -> Practice | Response:
     return practice
 
 
-face = Face("opendental", PREFIX, authenticate, error=error)
+# §4.1: a 400 also means the office's eConnector is down; the doc gives no
+# wording, so this one is ours.
+ECONNECTOR_DOWN = (
+    400,
+    "The eConnector is not running at the office, so the request could not be "
+    "relayed. Start the eConnector service on the office server.",
+)
+face = Face(
+    "opendental", PREFIX, authenticate, error=error, office_down=ECONNECTOR_DOWN
+)
 
 
 def requires(group: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
