@@ -171,6 +171,20 @@ def _set_status(status: str, days: int) -> Action:
     return action
 
 
+def complete_appointment(store: Store, rng: random.Random, now: datetime) -> bool:
+    """Set a visit of the last day that has already begun to complete."""
+    begun = store.query(
+        r.APPOINTMENT,
+        start=now - timedelta(days=1),
+        end=now,
+        where=lambda a: a.status == "scheduled",
+    )
+    if not begun:
+        return False
+    store.update(r.APPOINTMENT, rng.choice(begun).id, status="complete")
+    return True
+
+
 def delete_appointment(store: Store, rng: random.Random, now: datetime) -> bool:
     appt = _upcoming(store, rng, now, days=60)
     if appt is None:
@@ -254,7 +268,7 @@ _PLAN: list[tuple[Action, int]] = [
     (confirm_appointment, 20),
     (new_patient, 8),
     (new_appointment, 10),
-    (_set_status("complete", 2), 5),
+    (complete_appointment, 5),
     (_set_status("broken", 14), 4),
     (delete_appointment, 4),
     (soft_delete_patient, 2),

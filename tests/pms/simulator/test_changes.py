@@ -2,8 +2,11 @@
 
 import time
 from collections import Counter
+from datetime import datetime
+from datetime import time as dt_time
 
 from pms.simulator import records as r
+from tests.fixtures.simulator import FIXTURE_TODAY
 
 
 def test_it_applies_exactly_n_changes(sim_practice):
@@ -66,3 +69,23 @@ def test_a_moved_visit_keeps_office_hours_even_late_at_night(make_sim_practice):
     # Visits start 7 AM-5 PM and move by whole days and -60/0/+30/+90 minutes;
     # "an hour from now" would be 00:30.
     assert all(6 <= a.start.hour <= 19 for a in moved), [a.start for a in moved]
+
+
+def test_only_a_visit_that_has_begun_is_completed(make_sim_practice):
+    # Generated as of 7 AM that day; at midday the morning's visits have begun
+    # and are still scheduled, the afternoon's have not begun.
+    sim_practice = make_sim_practice()
+    store = sim_practice.store
+    store.clock.frozen = datetime.combine(FIXTURE_TODAY, dt_time(12, 0))
+    made = sim_practice.apply_changes(600)
+    completed = [
+        c
+        for c in made
+        if c.kind == r.APPOINTMENT
+        and "status" in c.fields
+        and c.record.status == "complete"
+    ]
+    assert completed
+    assert all(c.record.start <= c.at for c in completed), [
+        (c.record.start, c.at) for c in completed if c.record.start > c.at
+    ]

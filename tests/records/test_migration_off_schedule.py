@@ -1,0 +1,58 @@
+"""Migration 0010 marks mirrored Open Dental rows that are off the calendar."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = [("records", "0009_appointment_on_schedule")]
+AFTER = [("records", "0010_mark_off_schedule_rows")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def test_it_takes_planned_notes_and_the_unscheduled_list_off_the_schedule():
+    apps = migrate(BEFORE)
+    practice = apps.get_model("practices", "Practice").objects.create(name="Old")
+    appointments = apps.get_model("records", "Appointment").objects
+    now = datetime(2026, 6, 2, 15, tzinfo=UTC)
+    for pms_id, status in [
+        ("1", "Scheduled"),
+        ("2", "Planned"),
+        ("3", "PtNote"),
+        ("4", "PtNoteCompleted"),
+        ("5", "UnschedList"),
+        ("6", "Broken"),
+    ]:
+        appointments.create(
+            practice=practice,
+            pms_id=pms_id,
+            status=status,
+            start_at=now,
+            first_seen_at=now,
+            last_synced_at=now,
+        )
+    try:
+        apps = migrate(AFTER)
+        rows = apps.get_model("records", "Appointment").objects.filter(
+            practice_id=practice.pk
+        )
+        on = dict(rows.values_list("pms_id", "on_schedule"))
+        assert on == {
+            "1": True,
+            "2": False,
+            "3": False,
+            "4": False,
+            "5": False,
+            "6": True,
+        }
+    finally:
+        migrate(AFTER)
