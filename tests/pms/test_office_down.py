@@ -52,9 +52,7 @@ def note(patient_pms_id: str) -> NoteRequest:
     )
 
 
-def test_an_open_dental_read_fails_for_now_naming_the_econnector(
-    sim_practice, connect
-):
+def test_an_open_dental_read_fails_for_now_naming_the_econnector(sim_practice, connect):
     sim_practice.set_faults(script=["office_down"], paths=["patients"])
 
     with pytest.raises(PmsError) as caught:
