@@ -139,3 +139,52 @@ def test_bulk_sync_asks_for_a_choice_when_none_is_ticked(
         f"/practices/{practice_a.pk}/patients/sync/", follow=True
     )
     assert "Choose at least one patient to sync." in response.content.decode()
+
+
+def test_bulk_actions_offer_sync_patient(client, admin_a, practice_a, patients_a):
+    page = cast.login(client, admin_a).get(f"/practices/{practice_a.pk}/patients/")
+    html = page.content.decode()
+    assert '<label for="bulk-action">Bulk Actions</label>' in html
+    assert '<option value="sync">Sync Patient' in html
+    assert 'id="select-page"' in html
+
+
+def test_bulk_sync_returns_to_the_same_search_and_page(
+    client, admin_a, practice_a, patients_a, monkeypatch
+):
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kw: None)
+    response = cast.login(client, admin_a).post(
+        f"/practices/{practice_a.pk}/patients/sync/",
+        {"patient": ["1"], "action": "sync", "q": "molar & co", "page": "2"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"/practices/{practice_a.pk}/patients/?q=molar+%26+co&page=2"
+    )
+
+
+def test_bulk_sync_ignores_a_page_that_is_not_a_number(
+    client, admin_a, practice_a, patients_a, monkeypatch
+):
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kw: None)
+    response = cast.login(client, admin_a).post(
+        f"/practices/{practice_a.pk}/patients/sync/",
+        {"patient": ["1"], "page": "//evil.example"},
+    )
+    assert response["Location"] == f"/practices/{practice_a.pk}/patients/"
+
+
+def test_an_unknown_bulk_action_does_nothing_and_says_so(
+    client, admin_a, practice_a, patients_a, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(
+        "django_q.tasks.async_task", lambda *args, **kw: queued.append(args)
+    )
+    response = cast.login(client, admin_a).post(
+        f"/practices/{practice_a.pk}/patients/sync/",
+        {"patient": ["1"], "action": "delete"},
+        follow=True,
+    )
+    assert queued == []
+    assert "Choose a bulk action." in response.content.decode()
