@@ -7,9 +7,18 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.http import QueryDict
 
+from pms.base import Capability
+from pms.registry import capabilities_for
+
 from .audit import audited
 from .defaults import ensure_settings
-from .models import Practice, SettingChange, SyncSettings, WriteBackSettings
+from .models import (
+    PmsConnection,
+    Practice,
+    SettingChange,
+    SyncSettings,
+    WriteBackSettings,
+)
 from .settings_forms import SyncSettingsForm, WriteBackRulesForm, WriteBackSettingsForm
 from .signals import announce_settings_saved
 from .sizing import IntervalRecommendation, recommend_interval
@@ -48,6 +57,16 @@ class SettingsPage:
     @property
     def recommendation(self) -> IntervalRecommendation:
         return recommend_interval(self.practice)
+
+    @property
+    def photos_unavailable_from(self) -> str:
+        """Return the connected PMS's name if it offers no patient photos, else ""."""
+        connection = PmsConnection.objects.filter(practice=self.practice).first()
+        if connection is None:
+            return ""
+        if Capability.READ_PHOTOS in capabilities_for(connection.pms_type):
+            return ""
+        return connection.get_pms_type_display()
 
 
 def load_settings_page(
