@@ -22,9 +22,14 @@ def _register() -> None:
         CONNECTORS[connector.pms_type] = connector
 
 
+def connector_class(pms_type: str) -> type[Connector] | None:
+    """Return the connector class for `pms_type`, or None if there is none."""
+    return CONNECTORS.get(pms_type)
+
+
 def capabilities_for(pms_type: str) -> frozenset[Capability]:
     """Return what the connector for `pms_type` can read and write."""
-    connector = CONNECTORS.get(pms_type)
+    connector = connector_class(pms_type)
     return connector.capabilities if connector else frozenset()
 
 

@@ -1,14 +1,15 @@
 """Load and save one practice's PMS Sync & Write-Back Settings page."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django import forms
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.http import QueryDict
 
-from pms.base import Capability
-from pms.registry import capabilities_for
+from pms.base import Capability, Connector
+from pms.registry import connector_class
 
 from .audit import audited
 from .defaults import ensure_settings
@@ -58,15 +59,27 @@ class SettingsPage:
     def recommendation(self) -> IntervalRecommendation:
         return recommend_interval(self.practice)
 
+    @cached_property
+    def connector(self) -> type[Connector] | None:
+        """Return the connector class of the practice's PMS, if connected."""
+        connection = PmsConnection.objects.filter(practice=self.practice).first()
+        return connector_class(connection.pms_type) if connection else None
+
+    @property
+    def notes_land_as(self) -> str:
+        """Return where a written note lands in the connected PMS, in words."""
+        connector = self.connector
+        if connector is None:
+            return ""
+        return f"In {connector.label} each note lands as {connector.notes_land_as}."
+
     @property
     def photos_unavailable_from(self) -> str:
         """Return the connected PMS's name if it offers no patient photos, else ""."""
-        connection = PmsConnection.objects.filter(practice=self.practice).first()
-        if connection is None:
+        connector = self.connector
+        if connector is None or Capability.READ_PHOTOS in connector.capabilities:
             return ""
-        if Capability.READ_PHOTOS in capabilities_for(connection.pms_type):
-            return ""
-        return connection.get_pms_type_display()
+        return connector.label
 
 
 def load_settings_page(

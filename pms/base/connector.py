@@ -52,6 +52,8 @@ class Connector(abc.ABC):
 
     pms_type: str
     label: str  # "Open Dental", used in messages people read
+    # What a written note (call, SMS, email, task...) becomes, for the settings page.
+    notes_land_as: str = "a note on the patient's record"
     capabilities: frozenset[Capability]
     # Defaults used when ConnectionConfig leaves them None.
     default_request_interval_ms: int = 0

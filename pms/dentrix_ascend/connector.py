@@ -74,6 +74,11 @@ TOKEN_WORDING = Wording(
 class DentrixAscendConnector(AscendWrites, Connector):
     pms_type = "dentrix_ascend"
     label = "Dentrix Ascend"
+    # §1.7: the communication-history endpoint for calls and emails is not public.
+    notes_land_as = (
+        "a patient note, calls and emails too (its API offers no call log or "
+        "communication history)"
+    )
     capabilities = frozenset(
         {
             Capability.READ_PATIENTS,

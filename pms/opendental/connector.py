@@ -89,6 +89,7 @@ class OpenDentalConnector(
 ):
     pms_type = "open_dental"
     label = "Open Dental"
+    notes_land_as = "a Communication Log (commlog) entry on the patient"  # §5.7
     capabilities = frozenset(
         {
             Capability.READ_PATIENTS,

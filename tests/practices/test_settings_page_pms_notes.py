@@ -1,4 +1,4 @@
-"""The settings page says when the practice's PMS offers no patient photos."""
+"""The settings page says what the practice's PMS does with notes and photos."""
 
 import pytest
 
@@ -32,3 +32,27 @@ def test_it_says_nothing_for_open_dental_or_before_a_connection(client_a, practi
     assert NOTE not in client_a.get(settings_url(practice_a)).content.decode()
     connect(practice_a, PmsType.OPEN_DENTAL)
     assert NOTE not in client_a.get(settings_url(practice_a)).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("pms_type", "text"),
+    [
+        (
+            PmsType.OPEN_DENTAL,
+            "In Open Dental each note lands as a Communication Log (commlog) entry "
+            "on the patient.",
+        ),
+        (
+            PmsType.DENTRIX_ASCEND,
+            "In Dentrix Ascend each note lands as a patient note, calls and emails "
+            "too (its API offers no call log or communication history).",
+        ),
+        (PmsType.EAGLESOFT, "In Eaglesoft each note lands as a note on the patient"),
+    ],
+)
+def test_it_says_where_notes_land_in_the_practices_pms(
+    client_a, practice_a, pms_type, text
+):
+    connect(practice_a, pms_type)
+    html = client_a.get(settings_url(practice_a)).content.decode()
+    assert text.replace("'", "&#x27;") in html
