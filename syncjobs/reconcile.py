@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from pms.base import Capability, Deletion, Entity, IdWindow, PmsError
 from records.deletions import mark_deleted
+from records.queries import day_bounds
 from records.rows import model_for
 from records.upsert import chunked
 
@@ -62,13 +63,14 @@ def reconcile(ctx: RunContext, entity: Entity) -> bool:
         _checkpoint(ctx, {**stream.cursors, started_key: timezone.now().isoformat()})
     started = datetime.fromisoformat(stream.cursors[started_key])
     model = model_for(entity)
+    window = ctx.connector.reconcile_window(
+        entity, started.astimezone(stream.practice.tzinfo).date()
+    )
     while stream.cursors.get(key) != "done":
         if ctx.out_of_time():
             return False
         ctx.lease.renew()
-        page = ctx.connector.fetch_present_ids(
-            IdWindow(entity), stream.cursors.get(key)
-        )
+        page = ctx.connector.fetch_present_ids(window, stream.cursors.get(key))
         with transaction.atomic():
             for chunk in chunked(page.records):
                 model.objects.filter(
@@ -77,7 +79,7 @@ def reconcile(ctx: RunContext, entity: Entity) -> bool:
             cursor = page.cursor if page.has_more else "done"
             _checkpoint(ctx, {**stream.cursors, key: cursor})
             ctx.tally(pages=1, fetched=len(page.records))
-    gone = _confirmed_missing(ctx, entity, started)
+    gone = _confirmed_missing(ctx, window, started)
     with transaction.atomic():
         hidden = mark_deleted(
             stream.practice,
@@ -98,14 +100,24 @@ def _checkpoint(ctx: RunContext, cursors: dict) -> None:
     ctx.stream.cursors = cursors
 
 
-def _confirmed_missing(ctx: RunContext, entity: Entity, started: datetime) -> list[str]:
+def _confirmed_missing(
+    ctx: RunContext, window: IdWindow, started: datetime
+) -> list[str]:
     """Return the suspects confirmed gone (patients read, others by patient list)."""
+    entity = window.entity
     unstamped = (
         model_for(entity)
         .objects.of(ctx.stream.practice)
         .filter(first_seen_at__lt=started)
         .filter(Q(reconciled_at__isnull=True) | Q(reconciled_at__lt=started))
     )
+    if entity == Entity.APPOINTMENT and window.since and window.until:
+        # Only the days the walk listed can hold suspects.
+        practice = ctx.stream.practice
+        unstamped = unstamped.filter(
+            start_at__gte=day_bounds(practice, window.since)[0],
+            start_at__lt=day_bounds(practice, window.until)[1],
+        )
     if entity == Entity.PATIENT:
         ids = unstamped.order_by("pms_id").values_list("pms_id", flat=True)
         return [p for p in ids[:MAX_PATIENTS_CHECKED] if _patient_gone(ctx, p)]

@@ -195,6 +195,10 @@ class Connector(abc.ABC):
             f"Patient profile photos are not offered by {self.label}", permanent=True
         )
 
+    def reconcile_window(self, entity: Entity, today: date) -> IdWindow:
+        """Return the window of `entity` the nightly id walk lists (default: all)."""
+        return IdWindow(entity)
+
     def fetch_present_ids(self, window: IdWindow, cursor: str | None) -> Page[str]:
         """Return one page of the ids present in the PMS for `window`.
 

@@ -145,14 +145,16 @@ class Deletion:
 class IdWindow:
     """Which records to list for an id-set reconciliation.
 
-    `since`: records dated (entered/created) on or after this day; `patient_pms_id`:
-    only one patient's records. The caller diffs the ids the PMS returns against
-    the ids it holds for the same window; the ones missing were deleted.
+    `since`/`until`: records dated (entered, created; an appointment: its day) on or
+    after / on or before these days; `patient_pms_id`: only one patient's records.
+    The caller diffs the ids the PMS returns against the ids it holds for the same
+    window; the ones missing were deleted.
     """
 
     entity: Entity
     since: date | None = None
     patient_pms_id: str = ""
+    until: date | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,6 +47,8 @@ from .writes import OpenDentalWrites
 log = logging.getLogger(__name__)
 
 LOCAL_PORTS = (30222, 30223)  # §1.1: local API and API Service
+# How far ahead the nightly walk checks the schedule for deleted visits.
+RECONCILED_DAYS_AHEAD = 120
 
 # §5.3: DefCat numbers of the reference lists a write-back setup uses.
 DEFINITION_KINDS = (
@@ -115,7 +117,12 @@ class OpenDentalConnector(
     # §3.4, §9: payments vanish untracked; whether patients/Simple lists
     # soft-deleted (PatStatus Deleted) patients is unconfirmed, so patients are
     # walked nightly too and a missing one is read to confirm it.
-    untracked_deletions = frozenset({Entity.PAYMENT, Entity.PATIENT})
+    # §3.6: whether histappointments' dates match HistDateTStamp or AptDateTime is
+    # unconfirmed too; if the latter, deleting a visit weeks ahead never shows in
+    # the deletions feed, so the schedule ahead is walked nightly as well.
+    untracked_deletions = frozenset(
+        {Entity.PAYMENT, Entity.PATIENT, Entity.APPOINTMENT}
+    )
     # §4.3: remote keys get 1 call/s (read-only keys 5 s, Enterprise 500 ms);
     # the local API and API Service are not throttled.
     default_request_interval_ms = 1000
@@ -445,6 +452,17 @@ class OpenDentalConnector(
                 f"Open Dental sent an unreadable {what}: {exc}", permanent=True
             ) from exc
 
+    def reconcile_window(self, entity: Entity, today: date) -> IdWindow:
+        """Return the window the nightly walk lists: appointments from yesterday
+        to the schedule's horizon, everything of the other entities."""
+        if entity == Entity.APPOINTMENT:
+            return IdWindow(
+                entity,
+                since=today - timedelta(days=1),
+                until=today + timedelta(days=RECONCILED_DAYS_AHEAD),
+            )
+        return IdWindow(entity)
+
     def fetch_present_ids(self, window: IdWindow, cursor: str | None) -> Page[str]:
         """List ids for an id-set reconciliation of untracked deletions (§3.8)."""
         offset = int(cursor or 0)
@@ -457,6 +475,12 @@ class OpenDentalConnector(
                 params["DateEntry"] = format_date(window.since)  # §3.1: on or after
         elif window.entity == Entity.PATIENT:
             path, id_field = "patients/Simple", "PatNum"
+        elif window.entity == Entity.APPOINTMENT:
+            path, id_field = "appointments", "AptNum"
+            if window.since and window.until:
+                # §5.2: dateStart and dateEnd are inclusive days of AptDateTime.
+                params["dateStart"] = format_date(window.since)
+                params["dateEnd"] = format_date(window.until)
         elif window.entity in (Entity.NOTE, Entity.DOCUMENT):
             # §5.7, §5.9: commlogs and documents are listed per patient.
             if not window.patient_pms_id:

@@ -16,6 +16,7 @@ from .store import Store
 DEVELOPER_KEY = "sim-developer-key"  # Open Dental developer key, shared by all
 OD_MODES = ("remote", "local", "service")
 STAMP_FILTERS = ("documented", "inclusive", "exclusive")
+HIST_DATES = ("stamp", "appointment")  # what histappointments' dates filter (§3.6)
 RATE_MODES = ("delay", "reject")
 # Open Dental API permission groups (opendental-api.md §6).
 OD_PERMISSIONS = frozenset(
@@ -76,6 +77,9 @@ class PracticeSettings:
     od_enterprise: bool = False  # 1000 remote / 10,000 local pages (§2)
     od_permissions: frozenset[str] = OD_PERMISSIONS
     od_simple_includes_deleted: bool = True  # /patients/Simple shows Deleted rows
+    # §3.6 leaves open whether histappointments' dateStart/dateEnd match
+    # HistDateTStamp ("stamp") or AptDateTime ("appointment").
+    od_hist_dates: str = "stamp"
     stamp_filter: str = "documented"  # DateTStamp filters: as worded, or forced
     rate_interval_ms: int = 0  # 0: unthrottled
     rate_mode: str = "delay"  # delay | reject (429 + Retry-After)
@@ -90,6 +94,7 @@ class PracticeSettings:
         checks = {
             "od_mode": OD_MODES,
             "stamp_filter": STAMP_FILTERS,
+            "od_hist_dates": HIST_DATES,
             "rate_mode": RATE_MODES,
         }
         for key, allowed in checks.items():

@@ -240,7 +240,8 @@ def list_history(ctx: Ctx) -> JsonResult:
     action = args.get("HistApptAction")
     if action not in (None, "Created", "Changed", "Missed", "Cancelled", "Deleted"):
         raise ApiError(400, "HistApptAction is invalid")
-    start, end = _date_window(ctx)  # §9: matched on HistDateTStamp here
+    start, end = _date_window(ctx)  # §3.6/§9: which date, a practice setting
+    by_visit = ctx.practice.settings.od_hist_dates == "appointment"
     entries: list[tuple[int, Any, str, r.Appointment]] = [
         (t.seq, t.deleted_at, "Deleted", t.record)
         for t in store.deletions(r.APPOINTMENT)
@@ -257,7 +258,12 @@ def list_history(ctx: Ctx) -> JsonResult:
     status = _STATUS.get(args.get("AptStatus", ""), None)
     rows = []
     for seq, at, act, appt in entries:
-        if (action and act != action) or (start and at < start) or (end and at >= end):
+        dated = appt.start if by_visit else at
+        if (
+            (action and act != action)
+            or (start and dated < start)
+            or (end and dated >= end)
+        ):
             continue
         if any(v is not None and getattr(appt, f) != v for f, v in wanted.items()):
             continue
