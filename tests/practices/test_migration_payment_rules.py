@@ -1,20 +1,13 @@
 """Migration 0004 drops the Payments switch and keeps every other rule."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.fixtures.migrations import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("practices", "0003_admin_names")]
 AFTER = [("practices", "0004_payments_have_no_allow_switch")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_it_deletes_payment_rules_and_keeps_the_others():
@@ -30,4 +23,4 @@ def test_it_deletes_payment_rules_and_keeps_the_others():
         )
         assert list(kept.values_list("kind", "enabled")) == [("outgoing_sms", True)]
     finally:
-        migrate(AFTER)
+        migrate()  # back to the latest for the tests that follow

@@ -3,20 +3,13 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.fixtures.migrations import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("records", "0009_appointment_on_schedule")]
 AFTER = [("records", "0010_mark_off_schedule_rows")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_it_takes_planned_notes_and_the_unscheduled_list_off_the_schedule():
@@ -55,4 +48,4 @@ def test_it_takes_planned_notes_and_the_unscheduled_list_off_the_schedule():
             "6": True,
         }
     finally:
-        migrate(AFTER)
+        migrate()  # back to the latest for the tests that follow

@@ -8,6 +8,16 @@ from tests.browser import cast
 
 
 @pytest.fixture
+def queued(monkeypatch) -> list[tuple]:
+    """Return the django-q tasks queued during the test, instead of queueing them."""
+    tasks: list[tuple] = []
+    monkeypatch.setattr(
+        "django_q.tasks.async_task", lambda *args, **kw: tasks.append(args)
+    )
+    return tasks
+
+
+@pytest.fixture
 def patients_a(practice_a):
     cast.connect(practice_a)
     return cast.patients(
@@ -117,12 +127,8 @@ def test_it_reads_a_page_in_a_fixed_number_of_queries(
 
 
 def test_bulk_sync_queues_a_refresh_of_the_ticked_patients(
-    client, admin_a, practice_a, patients_a, monkeypatch
+    client, admin_a, practice_a, patients_a, queued
 ):
-    queued = []
-    monkeypatch.setattr(
-        "django_q.tasks.async_task", lambda *args, **kw: queued.append(args)
-    )
     response = cast.login(client, admin_a).post(
         f"/practices/{practice_a.pk}/patients/sync/",
         {"patient": ["1", "2", "1"]},
@@ -150,9 +156,8 @@ def test_bulk_actions_offer_sync_patient(client, admin_a, practice_a, patients_a
 
 
 def test_bulk_sync_returns_to_the_same_search_and_page(
-    client, admin_a, practice_a, patients_a, monkeypatch
+    client, admin_a, practice_a, patients_a, queued
 ):
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kw: None)
     response = cast.login(client, admin_a).post(
         f"/practices/{practice_a.pk}/patients/sync/",
         {"patient": ["1"], "action": "sync", "q": "molar & co", "page": "2"},
@@ -164,9 +169,8 @@ def test_bulk_sync_returns_to_the_same_search_and_page(
 
 
 def test_bulk_sync_ignores_a_page_that_is_not_a_number(
-    client, admin_a, practice_a, patients_a, monkeypatch
+    client, admin_a, practice_a, patients_a, queued
 ):
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kw: None)
     response = cast.login(client, admin_a).post(
         f"/practices/{practice_a.pk}/patients/sync/",
         {"patient": ["1"], "page": "//evil.example"},
@@ -175,12 +179,8 @@ def test_bulk_sync_ignores_a_page_that_is_not_a_number(
 
 
 def test_an_unknown_bulk_action_does_nothing_and_says_so(
-    client, admin_a, practice_a, patients_a, monkeypatch
+    client, admin_a, practice_a, patients_a, queued
 ):
-    queued = []
-    monkeypatch.setattr(
-        "django_q.tasks.async_task", lambda *args, **kw: queued.append(args)
-    )
     response = cast.login(client, admin_a).post(
         f"/practices/{practice_a.pk}/patients/sync/",
         {"patient": ["1"], "action": "delete"},

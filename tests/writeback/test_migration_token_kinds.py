@@ -1,24 +1,14 @@
 """Migration 0002 lets every existing API token go on submitting every kind."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from practices.models import WriteBackKind
+from tests.fixtures.migrations import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("writeback", "0001_initial")]
 AFTER = [("writeback", "0002_servicetoken_kinds")]
-
-
-def migrate(targets=None):
-    """Migrate to `targets` (default: the latest) and return the apps there."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_it_gives_existing_tokens_every_kind():
