@@ -25,8 +25,8 @@ from records.queries import day_bounds
 from records.rows import model_for
 from records.upsert import chunked
 
-from .models import OPEN_RUN_STATUSES, RunStatus, StreamKind, SyncRun
-from .pages import RunContext
+from .models import OPEN_RUN_STATUSES, RunStatus, StreamKind, SyncRun, SyncStream
+from .pages import PageCounts, RunContext, pull, upsert_writer
 
 MAX_PATIENTS_CHECKED = 200  # per entity and night; the rest wait a night
 
@@ -62,23 +62,16 @@ def reconcile(ctx: RunContext, entity: Entity) -> bool:
     if started_key not in stream.cursors:
         _checkpoint(ctx, {**stream.cursors, started_key: timezone.now().isoformat()})
     started = datetime.fromisoformat(stream.cursors[started_key])
-    model = model_for(entity)
     window = ctx.connector.reconcile_window(
         entity, started.astimezone(stream.practice.tzinfo).date()
     )
-    while stream.cursors.get(key) != "done":
-        if ctx.out_of_time():
-            return False
-        ctx.lease.renew()
-        page = ctx.connector.fetch_present_ids(window, stream.cursors.get(key))
-        with transaction.atomic():
-            for chunk in chunked(page.records):
-                model.objects.filter(
-                    practice_id=stream.practice_id, pms_id__in=chunk
-                ).update(reconciled_at=started)
-            cursor = page.cursor if page.has_more else "done"
-            _checkpoint(ctx, {**stream.cursors, key: cursor})
-            ctx.tally(pages=1, fetched=len(page.records))
+    reread_key = f"{key}:records"
+    if entity in ctx.connector.reread_nightly:
+        walked = _reread(ctx, entity, reread_key, started)
+    else:
+        walked = _walk_ids(ctx, window, key, started)
+    if not walked:
+        return False
     gone = _confirmed_missing(ctx, window, started)
     with transaction.atomic():
         hidden = mark_deleted(
@@ -86,13 +79,57 @@ def reconcile(ctx: RunContext, entity: Entity) -> bool:
             [Deletion(entity, pms_id) for pms_id in gone],
             timezone.now(),
         )
-        cursors = {
-            k: v for k, v in stream.cursors.items() if k not in (key, started_key)
-        }
+        done = (key, started_key, reread_key)
+        cursors = {k: v for k, v in stream.cursors.items() if k not in done}
         ctx.lease.checkpoint(cursors=cursors, completed=[*stream.completed, key])
         stream.cursors, stream.completed = cursors, [*stream.completed, key]
         ctx.tally(deleted=sum(hidden.values()))
     return True
+
+
+def _walk_ids(ctx: RunContext, window: IdWindow, key: str, started: datetime) -> bool:
+    """Stamp every id the PMS lists in `window`; False if the slice ran out."""
+    stream, model = ctx.stream, model_for(window.entity)
+    while stream.cursors.get(key) != "done":
+        if ctx.out_of_time():
+            return False
+        ctx.lease.renew()
+        page = ctx.connector.fetch_present_ids(window, stream.cursors.get(key))
+        with transaction.atomic():
+            _stamp(stream, model, page.records, started)
+            cursor = page.cursor if page.has_more else "done"
+            _checkpoint(ctx, {**stream.cursors, key: cursor})
+            ctx.tally(pages=1, fetched=len(page.records))
+    return True
+
+
+def _reread(ctx: RunContext, entity: Entity, key: str, started: datetime) -> bool:
+    """Read every record of `entity` again, upserting and stamping it; False if the
+    slice ran out. For a PMS whose change filter cannot see edits (Open Dental's
+    payments filter by entry date), this walk is also the night's id walk."""
+    upsert = upsert_writer(entity)
+    model = model_for(entity)
+
+    def write(stream: SyncStream, records: list, now: datetime) -> PageCounts:
+        counts = upsert(stream, records, now)
+        _stamp(stream, model, [record.pms_id for record in records], started)
+        return counts
+
+    return pull(
+        ctx,
+        key,
+        lambda cursor: ctx.connector.fetch_changed(entity, cursor),
+        write,
+        entity=entity,
+    )
+
+
+def _stamp(stream: SyncStream, model, pms_ids: list[str], started: datetime) -> None:
+    """Mark the rows the PMS still lists as seen by the walk begun at `started`."""
+    for chunk in chunked(pms_ids):
+        model.objects.filter(practice_id=stream.practice_id, pms_id__in=chunk).update(
+            reconciled_at=started
+        )
 
 
 def _checkpoint(ctx: RunContext, cursors: dict) -> None:

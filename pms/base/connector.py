@@ -61,6 +61,9 @@ class Connector(abc.ABC):
     # Entities whose deletions the PMS may not report at all: with RECONCILE_IDS
     # their ids are walked every night and the missing ones hidden.
     untracked_deletions: frozenset[Entity] = frozenset({Entity.PAYMENT})
+    # Of those, the ones read again in full each night instead of by id: their
+    # change filter cannot see edits, and the full walk lists their ids anyway.
+    reread_nightly: frozenset[Entity] = frozenset()
     # Entities reconciled by id set (RECONCILE_IDS) when fetch_deletions answers a
     # permanent 404, i.e. the native deletion feed is switched off.
     deletion_fallback: frozenset[Entity] = frozenset()

@@ -123,6 +123,9 @@ class OpenDentalConnector(
     untracked_deletions = frozenset(
         {Entity.PAYMENT, Entity.PATIENT, Entity.APPOINTMENT}
     )
+    # §3.1, §3.8: payments filter by DateEntry alone, so an edited payment never
+    # comes back through the change feed (SecDateTEdit is returned, not filtered).
+    reread_nightly = frozenset({Entity.PAYMENT})
     # §4.3: remote keys get 1 call/s (read-only keys 5 s, Enterprise 500 ms);
     # the local API and API Service are not throttled.
     default_request_interval_ms = 1000
