@@ -123,7 +123,8 @@ def features(
         ),
         Feature(
             "Patient finder",
-            f"Nightly, changes every {minutes} min; Sync Patient or bulk sync",
+            f"Nightly, changes every {minutes} min; Sync Patient on a card or "
+            "in Bulk Actions",
             latest_success(incremental, s(k.FAST_NEW_PATIENTS)),
             action="sync_patients",
         ),

@@ -82,7 +82,9 @@ def test_it_shows_the_feature_schedule_with_data_as_of(
     assert features["Patient chat"].live and features["Forms & consents"].live
     assert features["Schedule (appointments)"].schedule.startswith("Real time")
     assert "every time the card is opened" in features["Patient card"].schedule
-    assert "Sync Patient" in features["Patient finder"].schedule
+    assert features["Patient finder"].schedule.endswith(
+        "Sync Patient on a card or in Bulk Actions"
+    )
     assert (
         "Sync Availability"
         in features["Provider availability & schedule blocks"].schedule
