@@ -92,6 +92,14 @@ def edit_patient(store: Store, rng: random.Random, now: datetime) -> bool:
     return True
 
 
+def _weekday(start: datetime) -> datetime:
+    """Return `start`, or the Monday after it if it falls on a weekend (the
+    generated office is closed then)."""
+    while start.weekday() >= 5:
+        start += timedelta(days=1)
+    return start
+
+
 def move_appointment(store: Store, rng: random.Random, now: datetime) -> bool:
     appt = _upcoming(store, rng, now)
     if appt is None:
@@ -102,7 +110,7 @@ def move_appointment(store: Store, rng: random.Random, now: datetime) -> bool:
     # (that put visits at 2:31 AM).
     while start < now + timedelta(hours=1):
         start += timedelta(days=1)
-    store.update(r.APPOINTMENT, appt.id, start=start)
+    store.update(r.APPOINTMENT, appt.id, start=_weekday(start))
     return True
 
 
@@ -141,8 +149,10 @@ def new_appointment(store: Store, rng: random.Random, now: datetime) -> bool:
     operatory = _pick(store, rng, r.OPERATORY, lambda o: not o.is_hidden)
     if patient is None or operatory is None:
         return False
-    start = (now + timedelta(days=rng.randrange(1, 60))).replace(
-        hour=rng.randrange(8, 17), minute=rng.choice((0, 20, 40)), second=0
+    start = _weekday(
+        (now + timedelta(days=rng.randrange(1, 60))).replace(
+            hour=rng.randrange(8, 17), minute=rng.choice((0, 20, 40)), second=0
+        )
     )
     first = store.definitions(r.CONFIRMATION_STATUS)
     store.insert(

@@ -89,3 +89,15 @@ def test_only_a_visit_that_has_begun_is_completed(make_sim_practice):
     assert all(c.record.start <= c.at for c in completed), [
         (c.record.start, c.at) for c in completed if c.record.start > c.at
     ]
+
+
+def test_moved_and_new_visits_land_on_weekdays(make_sim_practice):
+    sim_practice = make_sim_practice(today=None)
+    made = sim_practice.apply_changes(600)
+    placed = [
+        c.record
+        for c in made
+        if c.kind == r.APPOINTMENT and (c.action == "create" or "start" in c.fields)
+    ]
+    assert placed
+    assert all(a.start.weekday() < 5 for a in placed), [a.start for a in placed]
