@@ -168,6 +168,14 @@ def differences(connector: Connector, part: Part, pms_id: str) -> list[str]:
         found = {"first name": patient.first_name, "last name": patient.last_name}
         if r.birthdate:
             wanted["birthdate"], found["birthdate"] = r.birthdate, patient.birthdate
+        # Contact details as a PMS may store them: any case, any punctuation.
+        if r.email:
+            wanted["email"], found["email"] = (
+                r.email.casefold(),
+                patient.email.casefold(),
+            )
+        if _digits(r.phone):
+            wanted["phone"], found["phone"] = _digits(r.phone), _digits(patient.phone)
         return _compare(wanted, found)
     if isinstance(r, AppointmentRequest):
         appointment = connector.fetch_appointment(pms_id)
@@ -188,6 +196,10 @@ def differences(connector: Connector, part: Part, pms_id: str) -> list[str]:
         return _compare(wanted, found)
     found_id = find(connector, part)
     return [] if found_id == pms_id else [f"found {found_id!r} instead of {pms_id!r}"]
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
 
 
 def _compare(wanted: dict, found: dict) -> list[str]:

@@ -318,6 +318,9 @@ def test_a_new_patient_is_created_and_read_back(face, db):
     patient = connector.fetch_patient(result.pms_id)
     assert (patient.first_name, patient.last_name) == ("Contract", request.last_name)
     assert patient.birthdate == date(1990, 4, 12)
+    # What the write-back's read-back compares (writeback.writes.differences).
+    assert patient.email.casefold() == "contract@example.org"
+    assert "".join(c for c in patient.phone if c.isdigit()) == "5552013344"
     assert connector.find_written_for(WriteKind.PATIENT, request) == result.pms_id
 
 

@@ -173,6 +173,8 @@ class FakeConnector(Connector):
             first_name=req.first_name,
             last_name=req.last_name,
             birthdate=req.birthdate,
+            email=req.email,
+            phone=req.phone,
         )
         return replace(patient, **self.read_back_changes)
 

@@ -97,3 +97,25 @@ def test_open_dental_rounding_a_duration_to_its_slots_is_caught(wired, sim_pract
     )
     stored = sim_practice.store.get(r.APPOINTMENT, int(job.pms_id))
     assert stored.length_min == 30
+
+
+def test_a_patients_contact_details_read_back_in_another_form_are_verified(
+    practice, fake
+):
+    fake.read_back_changes = {"email": "ADA@Example.org", "phone": "555.010.2000"}
+    job = push(
+        submit(
+            practice, K.NEW_PATIENT, email="ada@example.org", phone="(555) 010-2000"
+        ),
+        fake,
+    )
+    assert job.status == JobStatus.VERIFIED, job.status_reason
+
+
+def test_a_patient_whose_email_reads_back_differently_is_not_verified(practice, fake):
+    fake.read_back_changes = {"email": "someone@else.org"}
+    job = push(submit(practice, K.NEW_PATIENT, email="ada@example.org"), fake)
+    assert job.status == JobStatus.WRITTEN
+    assert job.status_reason == (
+        f"{NOT_VERIFIED}: email someone@else.org instead of ada@example.org"
+    )
