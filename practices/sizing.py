@@ -49,6 +49,7 @@ def recommend_interval(practice: Practice) -> IntervalRecommendation:
         Appointment.objects.live()
         .filter(
             practice=practice,
+            on_schedule=True,  # visits, not planned ones, notes or the unscheduled list
             start_at__gte=now - timedelta(days=LOOKBACK_DAYS),
             start_at__lt=now,
         )

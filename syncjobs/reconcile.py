@@ -16,17 +16,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from pms.base import Capability, Deletion, Entity, IdWindow, PmsError
+from pms.base import Capability, Deletion, Entity, IdWindow, PmsError, RecordError
 from records.deletions import mark_deleted
 from records.queries import day_bounds
 from records.rows import model_for
 from records.upsert import chunked
 
 from .models import OPEN_RUN_STATUSES, RunStatus, StreamKind, SyncRun, SyncStream
-from .pages import PageCounts, RunContext, pull, upsert_writer
+from .pages import PageCounts, RunContext, pull, record_failures, upsert_writer
 
 MAX_PATIENTS_CHECKED = 200  # per entity and night; the rest wait a night
 
@@ -68,6 +68,10 @@ def reconcile(ctx: RunContext, entity: Entity) -> bool:
     reread_key = f"{key}:records"
     if entity in ctx.connector.reread_nightly:
         walked = _reread(ctx, entity, reread_key, started)
+        if walked:
+            # The walk's last cursor is a watermark: keep none, so a run resumed
+            # (or tried again tomorrow) never takes it for a full read.
+            _checkpoint(ctx, {**stream.cursors, reread_key: "done"})
     else:
         walked = _walk_ids(ctx, window, key, started)
     if not walked:
@@ -107,6 +111,8 @@ def _reread(ctx: RunContext, entity: Entity, key: str, started: datetime) -> boo
     """Read every record of `entity` again, upserting and stamping it; False if the
     slice ran out. For a PMS whose change filter cannot see edits (Open Dental's
     payments filter by entry date), this walk is also the night's id walk."""
+    if ctx.stream.cursors.get(key) == "done":
+        return True
     upsert = upsert_writer(entity)
     model = model_for(entity)
 
@@ -155,31 +161,47 @@ def _confirmed_missing(
             start_at__gte=day_bounds(practice, window.since)[0],
             start_at__lt=day_bounds(practice, window.until)[1],
         )
+    # Longest unconfirmed first, so a night's cap rotates through the suspects.
+    unstamped = unstamped.order_by(F("reconciled_at").asc(nulls_first=True), "pms_id")
+    model = model_for(entity)
     if entity == Entity.PATIENT:
-        ids = unstamped.order_by("pms_id").values_list("pms_id", flat=True)
-        return [p for p in ids[:MAX_PATIENTS_CHECKED] if _patient_gone(ctx, p)]
-    suspects = unstamped.exclude(patient_pms_id="").values_list(
-        "pms_id", "patient_pms_id"
-    )
-    by_patient: dict[str, list[str]] = {}
-    for pms_id, patient in suspects:
-        by_patient.setdefault(patient, []).append(pms_id)
-    gone: list[str] = []
-    for patient in sorted(by_patient)[:MAX_PATIENTS_CHECKED]:
-        present = _all_ids(ctx, IdWindow(entity, patient_pms_id=patient))
-        gone += [pms_id for pms_id in by_patient[patient] if pms_id not in present]
+        checked = list(
+            unstamped.values_list("pms_id", flat=True)[:MAX_PATIENTS_CHECKED]
+        )
+        gone = [p for p in checked if _patient_gone(ctx, p)]
+    else:
+        by_patient: dict[str, list[str]] = {}
+        for pms_id, patient in unstamped.exclude(patient_pms_id="").values_list(
+            "pms_id", "patient_pms_id"
+        ):
+            by_patient.setdefault(patient, []).append(pms_id)
+        checked, gone = [], []
+        for patient in list(by_patient)[:MAX_PATIENTS_CHECKED]:
+            present = _all_ids(ctx, IdWindow(entity, patient_pms_id=patient))
+            checked += by_patient[patient]
+            gone += [pms_id for pms_id in by_patient[patient] if pms_id not in present]
+    # Confirmed present: stamped, so tomorrow's cap reaches the others first.
+    _stamp(ctx.stream, model, sorted(set(checked) - set(gone)), started)
     return gone
 
 
 def _patient_gone(ctx: RunContext, pms_id: str) -> bool:
-    """Return whether the PMS no longer has the patient, or has it soft-deleted."""
+    """Return whether the PMS no longer has the patient, or has it soft-deleted.
+
+    A patient the PMS answers about but that cannot be read is kept and recorded
+    as a failure staff can see, and the night goes on.
+    """
     ctx.lease.renew()
     try:
         return ctx.connector.fetch_patient(pms_id).is_deleted
     except PmsError as exc:
         if exc.permanent and exc.status == 404:
             return True
-        raise
+        if not exc.permanent:
+            raise
+        error = RecordError(Entity.PATIENT, pms_id, f"not confirmed deleted: {exc}")
+        record_failures(ctx, Entity.PATIENT, [error], [], timezone.now())
+        return False
 
 
 def _all_ids(ctx: RunContext, window: IdWindow) -> set[str]:

@@ -4,8 +4,30 @@ from django.db import migrations, models
 
 
 def delete_payment_rules(apps, schema_editor):
-    """Drop the Payments switch: Automatically Sync Payments governs payments."""
-    apps.get_model("practices", "WriteBackRule").objects.filter(kind="payment").delete()
+    """Drop the Payments switch: Automatically Sync Payments governs payments.
+
+    A practice whose Payments switch was off had its payments skipped even with
+    Automatically Sync Payments on; that setting is turned off for it (and the change
+    audited), so no payment is posted that was not posted before the upgrade.
+    """
+    rules = apps.get_model("practices", "WriteBackRule").objects
+    allowed = rules.filter(kind="payment", enabled=True).values("practice_id")
+    settings = apps.get_model("practices", "WriteBackSettings").objects
+    turned_off = settings.filter(auto_sync_payments=True).exclude(
+        practice_id__in=allowed
+    )
+    apps.get_model("practices", "SettingChange").objects.bulk_create(
+        apps.get_model("practices", "SettingChange")(
+            practice_id=practice_id,
+            section="Payment Sync Settings",
+            setting="Automatically Sync Payments",
+            old_value="On",
+            new_value="Off (upgrade: the Payments switch it depended on was off)",
+        )
+        for practice_id in turned_off.values_list("practice_id", flat=True)
+    )
+    turned_off.update(auto_sync_payments=False)
+    rules.filter(kind="payment").delete()
 
 
 class Migration(migrations.Migration):

@@ -197,6 +197,19 @@ class TestSettingsPage:
             for day in (2, 3)
             for n in range(80)
         )
+        # Planned visits and sticky notes kept off the PMS calendar do not count.
+        Appointment.objects.bulk_create(
+            Appointment(
+                practice=practice_a,
+                pms_id=f"P{day}-{n}",
+                on_schedule=False,
+                start_at=datetime.combine(
+                    today - timedelta(days=day), time(9), tzinfo=practice_a.tzinfo
+                ),
+            )
+            for day in (2, 3)
+            for n in range(80)
+        )
         html = client_a.get(settings_url(practice_a)).content.decode()
         assert "Medium practice (80 appointments/day" in html
         assert "10–15 minutes recommended" in html

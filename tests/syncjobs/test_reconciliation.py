@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from pms.base import Capability, Entity, IdWindow, Page, Payment
+from pms.base import Capability, Entity, IdWindow, Page, Payment, PmsError
 from records.models import Payment as MirroredPayment
 from records.upsert import upsert_records
 from syncjobs.models import RunStatus, StreamKind, SyncStream, Trigger
@@ -88,3 +88,55 @@ def test_a_payment_first_seen_during_the_walk_is_never_a_suspect(streams_a, prac
     )
     run_nightly(nightly(practice_a), connector=connector, trigger=Trigger.COMMAND)
     assert MirroredPayment.objects.of(practice_a).count() == 1
+
+
+class RereadingConnector(ReconcilingConnector):
+    """Payments read again in full through the change feed (Open Dental's rule)."""
+
+    reread_nightly = frozenset({Entity.PAYMENT})
+
+    def __init__(self, present: dict[str, str]) -> None:
+        super().__init__(present, set())
+        self.confirm_fails = False
+
+    def fetch_changed(self, entity, cursor):
+        self.calls.append((f"changed:{entity}", cursor))
+        rows = [
+            Payment(p, pat, Decimal("10"), T0.date(), modified_at=T0)
+            for p, pat in sorted(self.present.items())
+        ]
+        return Page(rows, "watermark-after-the-walk", False)
+
+    def fetch_present_ids(self, window: IdWindow, cursor: str | None) -> Page[str]:
+        if window.patient_pms_id and self.confirm_fails:
+            raise PmsError("Open Dental cannot list payments", permanent=True)
+        return super().fetch_present_ids(window, cursor)
+
+
+def test_a_full_reread_never_leaves_its_watermark_for_the_next_run(
+    streams_a, practice_a
+):
+    payments(practice_a, ("1", "10"), ("2", "11"))
+    connector = RereadingConnector({"1": "10"})
+    connector.confirm_fails = True  # the run ends after the walk, before hiding
+
+    run_nightly(nightly(practice_a), connector=connector, trigger=Trigger.COMMAND)
+
+    cursors = nightly(practice_a).cursors
+    assert cursors.get("reconcile:payment:records") == "done"
+    assert "watermark-after-the-walk" not in cursors.values()
+
+
+def test_a_full_reread_hides_what_it_did_not_list(streams_a, practice_a):
+    payments(practice_a, ("1", "10"), ("2", "11"))
+    connector = RereadingConnector({"1": "10"})
+
+    run = run_nightly(nightly(practice_a), connector=connector, trigger=Trigger.COMMAND)
+
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    live = MirroredPayment.objects.of(practice_a).values_list("pms_id", flat=True)
+    assert list(live) == ["1"]
+    assert [c for c in connector.calls if c[0] == "changed:payment"] == [
+        ("changed:payment", None)
+    ]
+    assert "reconcile:payment:records" not in nightly(practice_a).cursors
