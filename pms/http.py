@@ -199,10 +199,11 @@ class PmsHttp:
                     ) from exc
                 self._sleep(self._backoff(attempt))
                 continue
-            except requests.exceptions.RequestException as exc:
-                # A malformed header or URL: requests' own message quotes the
-                # header values (credentials) or the URL, so only its class is kept,
-                # and `from None` keeps it out of logged tracebacks too.
+            except (requests.exceptions.RequestException, UnicodeError) as exc:
+                # A malformed header or URL, or a header beyond Latin-1: nothing was
+                # sent. requests' own message quotes the header values (credentials)
+                # or the URL, so only its class is kept, and `from None` keeps it out
+                # of logged tracebacks too.
                 named = what if what == request_line else f"{what} ({request_line})"
                 raise PmsError(
                     self.wording.unsendable.format(
@@ -212,6 +213,14 @@ class PmsHttp:
                 ) from None
 
             status = response.status_code
+            if 300 <= status < 400 and not idempotent:
+                # A 303 means the write was processed; others may mean so too.
+                raise self._unknown(
+                    what,
+                    f"answered with a redirect ({status}) to "
+                    f"{_location_host(response)}; check the connection's base URL",
+                    status=status,
+                )
             if 300 <= status < 400:
                 raise PmsError(
                     self.wording.redirected.format(

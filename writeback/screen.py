@@ -30,10 +30,13 @@ def park(job: OutboxJob, status: str, reason: str) -> None:
     )
 
 
+def _manual_transfer(job: OutboxJob) -> bool:
+    """Return whether a payment waits for a person: automatic sync is off."""
+    settings = WriteBackSettings.objects.filter(practice_id=job.practice_id).first()
+    return settings is not None and not settings.auto_sync_payments
+
+
 def _payment_verdict(job: OutboxJob) -> Verdict | None:
-    settings = WriteBackSettings.objects.get(practice_id=job.practice_id)
-    if not settings.auto_sync_payments:
-        return Verdict(JobStatus.MANUAL, "automatic payment sync is off")
     payload = job.payload
     match = match_patient(
         job.practice_id,
@@ -56,11 +59,17 @@ def _payment_verdict(job: OutboxJob) -> Verdict | None:
 
 def screen(job: OutboxJob) -> Plan | None:
     """Return the write plan, or park the job with the reason and return None."""
+    unmatched_payment = job.kind == WriteBackKind.PAYMENT and not job.patient_pms_id
+    if unmatched_payment and _manual_transfer(job):
+        # Before any mapping or connection check: with automatic sync off the
+        # payment is the person's to transfer, whatever else is missing yet.
+        park(job, JobStatus.MANUAL, "automatic payment sync is off")
+        return None
     outcome = decide(job)
     if isinstance(outcome, Verdict):
         park(job, outcome.status, outcome.reason)
         return None
-    if job.kind == WriteBackKind.PAYMENT and not job.patient_pms_id:
+    if unmatched_payment:
         verdict = _payment_verdict(job)
         if verdict:
             park(job, verdict.status, verdict.reason)

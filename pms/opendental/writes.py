@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
@@ -274,7 +274,11 @@ class OpenDentalWrites:
             pat_num(row)
             for row in rows
             if is_sent_patient(row, request)
-            and (not entered or entered_on_or_after(row, entered.date()))
+            # A day's slack: the office's clock may be minutes off ours at midnight.
+            and (
+                not entered
+                or entered_on_or_after(row, entered.date() - timedelta(days=1))
+            )
         }
         # Two or more hold all we sent: adopting the wrong one would file our
         # notes in another person's chart, so none is taken and the create is

@@ -16,15 +16,27 @@ def clear_name(name: str) -> str:
 
 
 def refuse_control_characters(value: str) -> None:
-    """Refuse a credential holding a line break, tab or other control character."""
+    """Refuse a credential holding a line break, tab or other control character,
+    or anything beyond plain ASCII (a pasted zero-width space or curly quote)."""
     # Credentials travel in HTTP headers: a line break there would fail every
-    # request, or add a header of its own.
+    # request, or add a header of its own; a non-ASCII character cannot be sent.
     if any(unicodedata.category(char) == "Cc" for char in value):
         raise ValidationError(
             "Remove the line breaks, tabs or other control characters from this "
             "credential; it must be one line of visible characters.",
             code="control_characters",
         )
+    if not value.isascii() or not value.isprintable():
+        raise ValidationError(
+            "This credential holds a character beyond plain ASCII (often a pasted "
+            "invisible space or curly quote); type or paste it again.",
+            code="not_ascii",
+        )
+
+
+# Names and addresses that stay inside an office or its VPN (RFC 6762, 6598, 8375).
+LOCAL_SUFFIXES = (".localhost", ".local", ".lan", ".internal", ".home.arpa")
+SHARED_SPACE = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT, Tailscale
 
 
 def refuse_plain_http_across_the_internet(url: str) -> None:
@@ -35,13 +47,15 @@ def refuse_plain_http_across_the_internet(url: str) -> None:
     if parts.scheme != "http":
         return
     host = (parts.hostname or "").rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return
+    if "." not in host or host.endswith(LOCAL_SUFFIXES):
+        return  # "localhost", "od-server.lan": names of the office's own network
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
         address = None
-    if address is not None and (address.is_loopback or address.is_private):
+    if address is not None and (
+        address.is_loopback or address.is_private or address in SHARED_SPACE
+    ):
         return
     raise ValidationError(
         "Use https:// for a PMS across the internet: over http:// the credentials "

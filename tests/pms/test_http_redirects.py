@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pms.base import PmsError
+from pms.base import PmsError, PmsOutcomeUnknown
 from pms.http import HttpPolicy, PmsHttp
 
 from .httpd import Recorder, Reply, recording_server
@@ -47,7 +47,10 @@ def test_a_redirected_token_request_is_refused_and_never_resent(pms, elsewhere, 
 
     with pytest.raises(PmsError) as caught:
         ascend(pms.url).request(
-            "POST", "oauth/token", form={"client_secret": CLIENT_SECRET}
+            "POST",
+            "oauth/token",
+            form={"client_secret": CLIENT_SECRET},
+            idempotent=True,  # as the connector asks for a token
         )
 
     assert elsewhere.seen == []
@@ -73,3 +76,18 @@ def test_a_redirected_read_is_refused_without_the_locations_query(pms, elsewhere
     assert "redirect (307)" in str(caught.value)
     assert "q-SECRET" not in str(caught.value)
     assert "/stolen" not in str(caught.value)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirected_write_is_outcome_unknown_and_never_resent(pms, elsewhere, status):
+    # A 303 answers a write that was processed: a blind retry could duplicate it.
+    pms.reply(redirect(status, elsewhere))
+
+    with pytest.raises(PmsOutcomeUnknown) as caught:
+        ascend(pms.url).request("POST", "v1/patientnotes", json_body={"text": "Hi"})
+
+    assert elsewhere.seen == []
+    assert len(pms.seen) == 1
+    assert caught.value.status == status
+    assert f"answered with a redirect ({status})" in str(caught.value)
+    assert "q-SECRET" not in str(caught.value)

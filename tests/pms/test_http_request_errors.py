@@ -124,3 +124,30 @@ def test_a_write_whose_answer_was_cut_short_is_outcome_unknown(short_answers):
         http.request("POST", "payments", json_body={"PayAmt": 1})
 
     assert len(short_answers.asked) == 1
+
+
+def test_a_key_beyond_latin_1_fails_for_good_without_quoting_the_key(
+    practice_a, sim_practice, caplog
+):
+    # A zero-width space pasted with the key: http.client cannot encode it.
+    caplog.set_level(logging.DEBUG)
+    connection = PmsConnection.objects.create(
+        practice=practice_a,
+        pms_type=PmsType.OPEN_DENTAL,
+        base_url=sim_practice.od_url,
+        developer_key=f"{KEY_HEAD}\u200b",
+        customer_key=sim_practice.credentials["od_customer_key"],
+    )
+    connector = connector_for_connection(connection)
+
+    with pytest.raises(PmsError) as caught:
+        try:
+            connector.fetch_changed(Entity.PATIENT, None)
+        finally:
+            connector.close()
+
+    assert caught.value.permanent is True
+    assert "(UnicodeEncodeError)" in str(caught.value)
+    said = "\n".join([str(caught.value), *traceback.format_exception(caught.value)])
+    assert KEY_HEAD not in said and KEY_HEAD not in caplog.text
+    assert sim_practice.requests() == []

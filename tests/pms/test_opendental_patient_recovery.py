@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -188,4 +188,19 @@ def test_a_lost_create_is_found_again_on_the_day_it_was_requested(
     lose_the_answer(sim_practice, od, request, "timeout_after_write")
 
     [created] = pat_nums(sim_practice, surname)
+    assert od.find_written_for(WriteKind.PATIENT, request) == created
+
+
+def test_an_office_clock_a_little_behind_at_midnight_still_finds_ours(
+    sim_practice, od, surname
+):
+    request = jane(
+        surname, birthdate=None, phone="", email="", requested_at=datetime.now(UTC)
+    )
+    lose_the_answer(sim_practice, od, request, "timeout_after_write")
+    [created] = pat_nums(sim_practice, surname)
+    # The office server still thought it was yesterday when it entered the patient.
+    yesterday = sim_practice.store.now() - timedelta(days=1)
+    sim_practice.store.update(r.PATIENT, int(created), created_at=yesterday)
+
     assert od.find_written_for(WriteKind.PATIENT, request) == created

@@ -44,6 +44,8 @@ def test_it_refuses_plain_http_across_the_internet_and_saves_nothing(
         "http://localhost:30222/api/v1",
         "http://127.0.0.1:30223/api/v1",
         "http://192.168.1.20:30223/api/v1",  # the API Service on the office LAN
+        "http://od-server.lan:30223/api/v1",
+        "http://100.101.7.3:30223/api/v1",  # a VPN address (carrier-grade NAT)
     ],
 )
 def test_it_takes_https_and_http_on_this_machine_or_the_office_network(

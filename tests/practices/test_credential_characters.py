@@ -76,3 +76,21 @@ def test_it_still_takes_a_one_line_key(staff_client, connection_a):
     assert PmsConnection.objects.get(pk=connection_a.pk).developer_key == (
         "new-key-1/2+3="
     )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["new-key\u200b", "\u201cnew-key\u201d", "new-kéy"],
+    ids=["zero-width space", "curly quotes", "accent"],
+)
+def test_it_refuses_a_key_beyond_plain_ascii_and_saves_nothing(
+    staff_client, connection_a, typed
+):
+    response = post_change(staff_client, connection_a, developer_key=typed)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["developer_key"]
+    assert "beyond plain ASCII" in errors["developer_key"][0]
+    stored = PmsConnection.objects.get(pk=connection_a.pk)
+    assert stored.developer_key == DEVELOPER_KEY

@@ -127,6 +127,20 @@ def test_with_automatic_sync_off_every_payment_waits_for_a_person(
     assert job.display_status == "manual: automatic payment sync is off"
 
 
+def test_with_automatic_sync_off_a_payment_waits_even_with_no_type_mapped(
+    practice, fake, grace
+):
+    WriteBackSettings.objects.filter(practice=practice).update(
+        auto_sync_payments=False,
+        provider_payment_type=None,
+        online_payment_type=None,
+        pos_payment_type=None,
+        surcharge_payment_type=None,
+    )
+    job = submit(practice, K.PAYMENT)
+    assert job.display_status == "manual: automatic payment sync is off"
+
+
 def test_a_person_can_post_a_queued_payment_to_a_chosen_patient(
     practice, fake, grace, staff_user
 ):
