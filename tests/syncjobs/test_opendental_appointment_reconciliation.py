@@ -11,16 +11,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from pms.base import Entity, Lane
-from pms.registry import connector_for
+from pms.base import Entity
 from pms.simulator import records as r
 from records.models import Appointment
 from syncjobs.deletions import run_deletion_sync
-from syncjobs.models import RunStatus, StreamKind, SyncStream, Trigger
-from syncjobs.nightly import run_nightly
-from tests.pms.faces import FACES
+from syncjobs.models import RunStatus, StreamKind
 
-from .test_deletion_fallback import live_ids, mirror
+from .od_nightly import mirrored_od, nightly, stream
+from .test_deletion_fallback import live_ids
 
 
 @pytest.fixture
@@ -31,19 +29,8 @@ def sim(make_sim_practice):
 @pytest.fixture
 def od(sim, streams_a, practice_a, settings):
     settings.PMS_HTTP_BACKOFF_BASE = 0.01
-    practice_a.time_zone = str(sim.store.clock.tz)
-    practice_a.save(update_fields=["time_zone"])
-    config = FACES["open_dental"].config(sim, page_size=1000)
-    connector = connector_for(config, Lane.INCREMENTAL)
-    mirror(connector, practice_a, Entity.PATIENT, Entity.APPOINTMENT)
-    yield connector
-    connector.close()
-
-
-def stream(practice, kind) -> SyncStream:
-    return SyncStream.objects.select_related("practice").get(
-        practice=practice, kind=kind
-    )
+    with mirrored_od(sim, practice_a, Entity.PATIENT, Entity.APPOINTMENT) as connector:
+        yield connector
 
 
 def delete_visits(sim, days_ahead: int, count: int) -> set[str]:
@@ -70,9 +57,7 @@ def test_the_nightly_walk_hides_a_deletion_the_feed_missed(od, sim, practice_a):
     assert feed.status == RunStatus.SUCCEEDED, feed.error
     assert live_ids(Appointment, practice_a) == before  # the feed did not see them
 
-    night = run_nightly(
-        stream(practice_a, StreamKind.NIGHTLY), connector=od, trigger=Trigger.COMMAND
-    )
+    night = nightly(practice_a, od)
     assert night.status == RunStatus.SUCCEEDED, night.error
     assert live_ids(Appointment, practice_a) == before - gone
 
@@ -83,9 +68,7 @@ def test_the_nightly_walk_keeps_the_past_and_every_visit_still_booked(
     before = live_ids(Appointment, practice_a)
     seen = len(sim.requests())
 
-    night = run_nightly(
-        stream(practice_a, StreamKind.NIGHTLY), connector=od, trigger=Trigger.COMMAND
-    )
+    night = nightly(practice_a, od)
 
     assert night.status == RunStatus.SUCCEEDED, night.error
     assert live_ids(Appointment, practice_a) == before

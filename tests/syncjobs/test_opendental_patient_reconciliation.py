@@ -8,28 +8,20 @@ from __future__ import annotations
 
 import pytest
 
-from pms.base import Entity, Lane
-from pms.registry import connector_for
+from pms.base import Entity
 from pms.simulator import records as r
 from records.models import Patient
-from syncjobs.models import RunStatus, StreamKind, SyncStream, Trigger
-from syncjobs.nightly import run_nightly
-from tests.pms.faces import FACES
+from syncjobs.models import RunStatus
 
-from .test_deletion_fallback import live_ids, mirror
+from .od_nightly import mirrored_od, nightly
+from .test_deletion_fallback import live_ids
 
 
 @pytest.fixture
 def od(sim_practice, streams_a, practice_a, settings):
     settings.PMS_HTTP_BACKOFF_BASE = 0.01
-    practice_a.time_zone = str(sim_practice.store.clock.tz)
-    practice_a.save(update_fields=["time_zone"])
-    connector = connector_for(
-        FACES["open_dental"].config(sim_practice, page_size=1000), Lane.INCREMENTAL
-    )
-    mirror(connector, practice_a, Entity.PATIENT)
-    yield connector
-    connector.close()
+    with mirrored_od(sim_practice, practice_a, Entity.PATIENT) as connector:
+        yield connector
 
 
 def soft_delete(sim_practice, count: int) -> set[str]:
@@ -38,13 +30,6 @@ def soft_delete(sim_practice, count: int) -> set[str]:
     for patient in chosen[:count]:
         sim_practice.store.update(r.PATIENT, patient.id, status="deleted")
     return {str(p.id) for p in chosen[:count]}
-
-
-def nightly(practice, connector):
-    stream = SyncStream.objects.select_related("practice").get(
-        practice=practice, kind=StreamKind.NIGHTLY
-    )
-    return run_nightly(stream, connector=connector, trigger=Trigger.COMMAND)
 
 
 @pytest.mark.parametrize("listed", [False, True], ids=["omitted", "listed"])

@@ -11,27 +11,22 @@ from decimal import Decimal
 
 import pytest
 
-from pms.base import Entity, Lane
-from pms.registry import connector_for
+from pms.base import Entity
 from pms.simulator import records as r
 from records.models import Payment
-from syncjobs.models import RunStatus, StreamKind, SyncStream, Trigger
-from syncjobs.nightly import run_nightly
-from tests.pms.faces import FACES
+from syncjobs.models import RunStatus
 
-from .test_deletion_fallback import live_ids, mirror
+from .od_nightly import mirrored_od, nightly
+from .test_deletion_fallback import live_ids
 
 
 @pytest.fixture
 def od(sim_practice, streams_a, practice_a, settings):
     settings.PMS_HTTP_BACKOFF_BASE = 0.01
-    practice_a.time_zone = str(sim_practice.store.clock.tz)
-    practice_a.save(update_fields=["time_zone"])
-    config = FACES["open_dental"].config(sim_practice, page_size=1000)
-    connector = connector_for(config, Lane.INCREMENTAL)
-    mirror(connector, practice_a, Entity.PATIENT, Entity.PAYMENT)
-    yield connector
-    connector.close()
+    with mirrored_od(
+        sim_practice, practice_a, Entity.PATIENT, Entity.PAYMENT
+    ) as connector:
+        yield connector
 
 
 def walk(connector, cursor=None):
@@ -51,13 +46,6 @@ def old_payments(sim_practice, count: int) -> list:
     )
     assert len(found) >= count
     return found[:count]
-
-
-def nightly(practice, connector):
-    stream = SyncStream.objects.select_related("practice").get(
-        practice=practice, kind=StreamKind.NIGHTLY
-    )
-    return run_nightly(stream, connector=connector, trigger=Trigger.COMMAND)
 
 
 def test_an_edited_amount_arrives_with_the_nightly_run_not_the_change_feed(
