@@ -131,16 +131,21 @@ class TestWorkLinks:
 
 
 def set_streams(practice: Practice, **by_kind: dict) -> None:
-    """Give every stream of `practice` a recent success, then apply `by_kind`.
+    """Give every stream of `practice` a recent success and its next run ahead,
+    then apply `by_kind`.
 
     A timedelta among the fields is a time relative to now (parameters are made
-    when the tests are collected, maybe minutes before this one runs).
+    when the tests are collected, maybe minutes before this one runs). The next run
+    is set too: the nightly stream is otherwise due from its window's start, and
+    "late" while no dispatcher claims it (this failed in CI during practice B's
+    nightly window).
     """
     ensure_streams(practice)
     now = timezone.now()
     SyncStream.objects.filter(practice=practice).update(
         state=StreamState.SCHEDULED,
         last_success_at=now - timedelta(minutes=5),
+        next_due_at=now + timedelta(minutes=1),
         consecutive_failures=0,
     )
     for kind, fields in by_kind.items():
