@@ -213,21 +213,19 @@ class PmsHttp:
                 ) from None
 
             status = response.status_code
-            if 300 <= status < 400 and not idempotent:
-                # A 303 means the write was processed; others may mean so too.
-                raise self._unknown(
-                    what,
-                    f"answered with a redirect ({status}) to "
-                    f"{_location_host(response)}; check the connection's base URL",
-                    status=status,
-                )
             if 300 <= status < 400:
+                host = _location_host(response)
+                if not idempotent:
+                    # A 303 means the write was processed; others may mean so too.
+                    raise self._unknown(
+                        what,
+                        f"answered with a redirect ({status}) to {host}; check the "
+                        "connection's base URL",
+                        status=status,
+                    )
                 raise PmsError(
                     self.wording.redirected.format(
-                        label=self.label,
-                        what=what,
-                        status=status,
-                        host=_location_host(response),
+                        label=self.label, what=what, status=status, host=host
                     ),
                     permanent=True,
                     status=status,

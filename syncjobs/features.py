@@ -165,8 +165,9 @@ WRITTEN = {
 def writeback_features(practice: Practice, offer: PmsOffer) -> list[Feature]:
     """Return the seeds' real-time features that are write-backs (payments, online
     scheduling appointments), as the practice's PMS and write-back settings allow."""
-    # Payments have no Allow switch: Automatically Sync Payments decides how.
-    allowed = {WriteBackKind.PAYMENT.value} | set(
+    # A kind without an Allow switch (payments: Automatically Sync Payments
+    # decides how) is always allowed.
+    allowed = {kind for kind in WRITTEN if kind not in WriteBackKind.switched()} | set(
         WriteBackRule.objects.filter(
             practice=practice, enabled=True, kind__in=list(WRITTEN)
         ).values_list("kind", flat=True)

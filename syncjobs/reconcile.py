@@ -68,10 +68,6 @@ def reconcile(ctx: RunContext, entity: Entity) -> bool:
     reread_key = f"{key}:records"
     if entity in ctx.connector.reread_nightly:
         walked = _reread(ctx, entity, reread_key, started)
-        if walked:
-            # The walk's last cursor is a watermark: keep none, so a run resumed
-            # (or tried again tomorrow) never takes it for a full read.
-            _checkpoint(ctx, {**stream.cursors, reread_key: "done"})
     else:
         walked = _walk_ids(ctx, window, key, started)
     if not walked:
@@ -121,13 +117,18 @@ def _reread(ctx: RunContext, entity: Entity, key: str, started: datetime) -> boo
         _stamp(stream, model, [record.pms_id for record in records], started)
         return counts
 
-    return pull(
+    if not pull(
         ctx,
         key,
         lambda cursor: ctx.connector.fetch_changed(entity, cursor),
         write,
         entity=entity,
-    )
+    ):
+        return False
+    # The walk's last cursor is a watermark: keep none, so a run resumed (or tried
+    # again tomorrow) never takes it for a full read.
+    _checkpoint(ctx, {**ctx.stream.cursors, key: "done"})
+    return True
 
 
 def _stamp(stream: SyncStream, model, pms_ids: list[str], started: datetime) -> None:

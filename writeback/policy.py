@@ -159,7 +159,7 @@ def _mappings(job: OutboxJob, settings: WriteBackSettings) -> Plan | Verdict:
 
 def decide(job: OutboxJob) -> Plan | Verdict:
     """Return how to write `job` now, or why it cannot be written."""
-    if job.kind != WriteBackKind.PAYMENT and not _allowed(job):
+    if not _allowed(job):
         return Verdict(JobStatus.SKIPPED, "disabled")
     settings = WriteBackSettings.objects.filter(practice_id=job.practice_id).first()
     if settings is None:
@@ -168,5 +168,9 @@ def decide(job: OutboxJob) -> Plan | Verdict:
 
 
 def _allowed(job: OutboxJob) -> bool:
+    """Return whether the kind's Allow switch is on; a kind without one (payments:
+    Automatically Sync Payments governs them) always is."""
+    if job.kind not in WriteBackKind.switched():
+        return True
     rules = WriteBackRule.objects.filter(practice_id=job.practice_id, kind=job.kind)
     return rules.filter(enabled=True).exists()

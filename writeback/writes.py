@@ -16,6 +16,7 @@ from pms.base import (
     PatientRequest,
     PaymentRequest,
     WriteKind,
+    phone_digits,
 )
 from practices.models import WriteBackKind
 
@@ -174,8 +175,9 @@ def differences(connector: Connector, part: Part, pms_id: str) -> list[str]:
                 r.email.casefold(),
                 patient.email.casefold(),
             )
-        if _digits(r.phone):
-            wanted["phone"], found["phone"] = _digits(r.phone), _digits(patient.phone)
+        if phone_digits(r.phone):
+            wanted["phone"] = phone_digits(r.phone)
+            found["phone"] = phone_digits(patient.phone)
         return _compare(wanted, found)
     if isinstance(r, AppointmentRequest):
         appointment = connector.fetch_appointment(pms_id)
@@ -196,10 +198,6 @@ def differences(connector: Connector, part: Part, pms_id: str) -> list[str]:
         return _compare(wanted, found)
     found_id = find(connector, part)
     return [] if found_id == pms_id else [f"found {found_id!r} instead of {pms_id!r}"]
-
-
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
 
 
 def _compare(wanted: dict, found: dict) -> list[str]:

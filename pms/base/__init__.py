@@ -36,6 +36,7 @@ from .records import (
     ReferenceValue,
     ScheduleBlock,
     ScheduleKind,
+    phone_digits,
 )
 from .writes import (
     AppointmentRequest,
@@ -58,6 +59,7 @@ __all__ = [
     "Capability",
     "ReferenceValue",
     "Patient",
+    "phone_digits",
     "Appointment",
     "Provider",
     "Procedure",

@@ -24,6 +24,11 @@ class ReferenceValue:
     active: bool = True
 
 
+def phone_digits(phone: object) -> str:
+    """Return a phone number's digits, to compare numbers however punctuated."""
+    return "".join(ch for ch in str(phone or "") if ch.isdigit())
+
+
 @dataclass(frozen=True)
 class Patient:
     pms_id: str

@@ -43,6 +43,8 @@ APT_STATUSES = frozenset(
         "PtNoteCompleted",
     }
 )
+# §5.1: a patient's phones, the mobile first (the one a practice texts).
+PHONE_FIELDS = ("WirelessPhone", "HmPhone", "WkPhone")
 # §7: planned visits, sticky notes and the unscheduled list are off the calendar.
 OFF_SCHEDULE = frozenset({"Planned", "PtNote", "PtNoteCompleted", "UnschedList"})
 # §7: an unscheduled appointment may keep a placeholder date before 1880.
@@ -62,10 +64,7 @@ def stamp(row: dict[str, Any], field: str, tz: ZoneInfo):
 
 def map_patient(row: dict[str, Any], tz: ZoneInfo) -> Patient:
     status = parse_enum(require(row, "PatStatus"), "PatStatus", PAT_STATUSES)
-    phones = [
-        parse_text(row.get(name), name)
-        for name in ("WirelessPhone", "HmPhone", "WkPhone")
-    ]
+    phones = [parse_text(row.get(name), name) for name in PHONE_FIELDS]
     return Patient(
         pms_id=parse_id(require(row, "PatNum"), "PatNum"),
         first_name=parse_text(row.get("FName"), "FName"),

@@ -22,7 +22,9 @@ from ..base import (
     PmsOutcomeUnknown,
     WriteKind,
     WriteResult,
+    phone_digits,
 )
+from .records import PHONE_FIELDS
 from .wire import format_date, format_datetime, parse_date, parse_id
 
 # §5.7: Mode_ and SentOrReceived input values.
@@ -262,23 +264,19 @@ class OpenDentalWrites:
             params["Birthdate"] = format_date(request.birthdate)
         rows = self.walk_all("patients/Simple", params, "the patient search")
         # Names alone fit many an older patient: then only one entered since the
-        # request's day is ours. Not otherwise, as an office server's wrong date
-        # would make every lost create a duplicate.
+        # request's day (less a day's slack for the office's clock) is ours. Not
+        # otherwise, as an office server's wrong date would make every lost create
+        # a duplicate.
+        since = None
         names_only = not (request.birthdate or request.email or request.phone)
-        entered = (
-            names_only
-            and request.requested_at
-            and request.requested_at.astimezone(self.tz)
-        )
+        if names_only and request.requested_at:
+            requested = request.requested_at.astimezone(self.tz).date()
+            since = requested - timedelta(days=1)
         found = {
             pat_num(row)
             for row in rows
             if is_sent_patient(row, request)
-            # A day's slack: the office's clock may be minutes off ours at midnight.
-            and (
-                not entered
-                or entered_on_or_after(row, entered.date() - timedelta(days=1))
-            )
+            and (since is None or entered_on_or_after(row, since))
         }
         # Two or more hold all we sent: adopting the wrong one would file our
         # notes in another person's chart, so none is taken and the create is
@@ -287,13 +285,6 @@ class OpenDentalWrites:
         if len(found) != 1:
             return None
         return found.pop() or None
-
-
-PHONES = ("HmPhone", "WkPhone", "WirelessPhone")
-
-
-def digits(text: Any) -> str:
-    return "".join(ch for ch in str(text or "") if ch.isdigit())
 
 
 def same_text(value: Any, sent: str) -> bool:
@@ -325,8 +316,10 @@ def is_sent_patient(row: dict[str, Any], request: PatientRequest) -> bool:
             return False
     if request.email and not same_text(row.get("Email"), request.email):
         return False
-    wanted = digits(request.phone)
-    return not wanted or any(digits(row.get(field)) == wanted for field in PHONES)
+    wanted = phone_digits(request.phone)
+    return not wanted or any(
+        phone_digits(row.get(field)) == wanted for field in PHONE_FIELDS
+    )
 
 
 def entered_on_or_after(row: dict[str, Any], day: date) -> bool:
